@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.db import connection
 from django.http import HttpRequest
 from django.http import JsonResponse
@@ -25,6 +27,11 @@ def _broker_status() -> dict[str, str]:
     url = celery_app.conf.broker_url or ""
     transport = url.split("://", 1)[0]
     try:
+        if transport == "filesystem":
+            # The embedded broker is a folder: it is "up" when the worker can write messages there.
+            folder = (celery_app.conf.broker_transport_options or {}).get("data_folder_in", "")
+            if not folder or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+                raise OSError(f"broker folder {folder!r} is missing or not writable")
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # kombu raises transport-specific errors; all mean "unreachable"

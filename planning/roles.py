@@ -25,9 +25,7 @@ def has_role(user: AbstractBaseUser | AnonymousUser, brand_id: int, roles: Itera
     return bool(user_roles(user, brand_id) & set(roles))
 
 
-def require_role(
-    user: AbstractBaseUser | AnonymousUser, brand_id: int, roles: Iterable[str], *, action: str
-) -> None:
+def require_role(user: AbstractBaseUser | AnonymousUser, brand_id: int, roles: Iterable[str], *, action: str) -> None:
     """Raise PermissionRefused unless the user holds one of `roles` in the brand."""
     wanted = set(roles)
     if not user_roles(user, brand_id) & wanted:

@@ -54,9 +54,7 @@ class BrandScopedManager(models.Manager[_M]):
         return self.get_queryset().for_brand(brand_id)
 
 
-def get_for_user_or_404(
-    queryset: BrandScopedQuerySet[_M], user: AbstractBaseUser | AnonymousUser, **lookup: Any
-) -> _M:
+def get_for_user_or_404(queryset: BrandScopedQuerySet[_M], user: AbstractBaseUser | AnonymousUser, **lookup: Any) -> _M:
     """One object of the user's brands, or Http404 whether it is missing or belongs to another brand."""
     try:
         return queryset.for_user(user).get(**lookup)

@@ -39,7 +39,7 @@ class UserFactory(DjangoModelFactory[User]):  # type: ignore[valid-type]
     password = factory.PostGenerationMethodCall("set_password", "pass-1234")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

@@ -9,8 +9,8 @@ os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me-not-for-pro
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import STORAGES  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import STORAGES
 
 # No manifest in development: runserver serves files straight from static/.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -7,9 +7,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import BASE_DIR  # noqa: E402
-from config.settings.base import STORAGES  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR
+from config.settings.base import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
