@@ -188,3 +188,14 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.brand} · {self.get_role_display()}"
+
+
+# JBP models live in their own module to keep this catalog file small; importing them here is what
+# registers them with the planning app.
+from planning.jbp_models import JBPInitiative  # noqa: E402,F401
+from planning.jbp_models import JBPInvestment  # noqa: E402,F401
+from planning.jbp_models import JBPPlan  # noqa: E402,F401
+from planning.jbp_models import JBPPlanTransition  # noqa: E402,F401
+from planning.jbp_models import JBPTarget  # noqa: E402,F401
+from planning.jbp_models import LaunchCertificate  # noqa: E402,F401
+from planning.jbp_models import LaunchPlan  # noqa: E402,F401
