@@ -17,7 +17,7 @@ D = Decimal
 
 def test_domain_worked_example_raw_and_pace() -> None:
     # DOMAIN.md §4.3 worked example: quarter target shipped COGS 1,500,000 over 91 days; day 45 actual
-    # 620,000 → raw 41.3 %; pace expected 1,500,000 × 45/91 = 741,758 → pace attainment 83.6 % (no alert).
+    # 620,000 → raw 41.3 %; pace expected 1,500,000 * 45/91 = 741,758 → pace attainment 83.6 % (no alert).
     start, end = date(2026, 4, 1), date(2026, 6, 30)
     assert (end - start).days + 1 == 91
     as_of = day_of_period(start, 45)
@@ -37,7 +37,7 @@ def test_domain_worked_example_raw_and_pace() -> None:
     assert result.flagged is False
     assert result.gap_to_target == D(880000)
     assert round(result.gap_to_pace or 0) == 121758
-    # Run rate: 620,000 in 45 days → 620,000 × 91/45 by the end of the quarter.
+    # Run rate: 620,000 in 45 days → 620,000 * 91/45 by the end of the quarter.
     assert round(result.forecast or 0, 2) == round(D(620000) * 91 / 45, 2)
 
 
@@ -71,10 +71,10 @@ def test_seasonal_weights_sum_the_elapsed_months() -> None:
     start, end = date(2026, 10, 1), date(2026, 12, 31)
     weights = {date(2026, 10, 1): D("0.2"), date(2026, 11, 1): D("0.3"), date(2026, 12, 1): D("0.5")}
     assert elapsed_weight(start, end, date(2026, 11, 30), seasonal_weights=weights) == D("0.5")
-    # Half of December (16 of 31 days) adds 0.5 × 16/31.
-    assert elapsed_weight(start, end, date(2026, 12, 16), seasonal_weights=weights) == D("0.5") + D(
-        "0.5"
-    ) * D(16) / D(31)
+    # Half of December (16 of 31 days) adds 0.5 * 16/31.
+    assert elapsed_weight(start, end, date(2026, 12, 16), seasonal_weights=weights) == D("0.5") + D("0.5") * D(16) / D(
+        31
+    )
     # Before the start nothing is expected; after the end everything.
     assert elapsed_weight(start, end, date(2026, 9, 30), seasonal_weights=weights) == 0
     assert elapsed_weight(start, end, date(2027, 1, 5), seasonal_weights=weights) == 1
