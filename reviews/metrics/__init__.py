@@ -36,6 +36,7 @@ from reviews.metrics.base import GRAINS
 from reviews.metrics.base import MetricInputError
 from reviews.metrics.base import ratio
 from reviews.metrics.changes import add_changes
+from reviews.metrics.changes import add_trailing_sums
 from reviews.metrics.changes import pct_change
 from reviews.metrics.changes import pp_change
 from reviews.metrics.changes import rollup_keys
@@ -78,6 +79,7 @@ __all__ = [
     "MetricInputError",
     "acos",
     "add_changes",
+    "add_trailing_sums",
     "aged_share",
     "asn_accuracy",
     "asn_on_time",

@@ -134,6 +134,56 @@ def add_changes(
     return out
 
 
+def add_trailing_sums(
+    frame: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    periods: int = 4,
+    keys: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Add `{column}_trailing_{periods}` = the sum over this and the previous periods-1 buckets.
+
+    For trailing rates whose inputs are sums (PO on-time over 4 weeks, return rate over 4-13 weeks):
+    sum numerator and denominator with this function, then divide (reviews.metrics.ratio).
+    Only buckets present in the frame count; a window with nothing reported is None/<NA>. Money
+    columns stay Decimal, counts Int64. `keys` default to the rollup keys (columns before `grain`).
+    """
+    require_columns(frame, ["grain", "period_start", *columns], what="add_trailing_sums")
+    if periods < 1:
+        raise MetricInputError("trailing window too short", column="periods", value=periods, expected=">= 1")
+    grain = _single_grain(frame) if len(frame) else "month"
+    key_columns = list(keys) if keys is not None else rollup_keys(frame)
+    out = frame.copy()
+    totals: dict[str, list[Decimal | None]] = {c: [None] * len(frame) for c in columns}
+    start = out["period_start"]
+    for lag in range(periods):
+        lookup = frame[[*key_columns, "period_start", *columns]].rename(columns={"period_start": "_lag_start"})
+        probe = out[key_columns].assign(_lag_start=map_dates(start, lambda d, k=lag: _shift_periods(d, grain, k)))
+        try:
+            merged = probe.merge(lookup, on=[*key_columns, "_lag_start"], how="left", validate="many_to_one")
+        except pd.errors.MergeError as exc:
+            raise MetricInputError(
+                "the keys do not identify one row per period", value=key_columns, expected="unique keys + period_start"
+            ) from exc
+        for column in columns:
+            values = decimal_array(merged[column], column=column)
+            running = totals[column]
+            for i, value in enumerate(values):
+                if value is not None:
+                    running[i] = value if running[i] is None else running[i] + value
+    for column in columns:
+        name = f"{column}_trailing_{periods}"
+        if pd.api.types.is_integer_dtype(frame[column].dtype):
+            out[name] = pd.array([None if v is None else int(v) for v in totals[column]], dtype="Int64")
+        else:
+            out[name] = object_series(totals[column], out.index)
+    return out
+
+
+def _shift_periods(day: date, grain: str, periods: int) -> date:
+    return day - timedelta(days=7 * periods) if grain == "week" else add_months(day, -periods)
+
+
 def top_movers(
     frame: pd.DataFrame,
     metric: str,

@@ -438,7 +438,7 @@ def rollup_ads(
 
     days_per_row = np.array([windows[str(p)] for p in products], dtype=np.int64)
     work = ads[[c for c in group_keys if c in ads.columns]].copy()
-    work["attribution_window"] = pd.Series([f"{d}d" for d in days_per_row], index=ads.index, dtype=object)
+    work["attribution_window"] = pd.Series([f"{d}d" for d in days_per_row], index=ads.index, dtype="str")
     _add_buckets(work, date_series(ads["date"], column="date"), grain_)
     work["impressions"] = _counts(ads, "impressions")
     work["clicks"] = _counts(ads, "clicks")
