@@ -1,0 +1,35 @@
+"""Co-op models, one module per sub-domain; import them from here."""
+
+from __future__ import annotations
+
+from coop.models.agreements import Accrual
+from coop.models.agreements import AgreementTier
+from coop.models.agreements import CoopAgreement
+from coop.models.allocations import FundAllocation
+from coop.models.allocations import FundAllocationApproval
+from coop.models.allocations import FundAllocationLine
+from coop.models.audit import AuditRecord
+from coop.models.audit import ImmutableRecordError
+from coop.models.disputes import Dispute
+from coop.models.disputes import DisputeEvidence
+from coop.models.invoices import Chargeback
+from coop.models.invoices import CoopInvoice
+from coop.models.invoices import Deduction
+from coop.models.invoices import Remittance
+
+__all__ = [
+    "Accrual",
+    "AgreementTier",
+    "AuditRecord",
+    "Chargeback",
+    "CoopAgreement",
+    "CoopInvoice",
+    "Deduction",
+    "Dispute",
+    "DisputeEvidence",
+    "FundAllocation",
+    "FundAllocationApproval",
+    "FundAllocationLine",
+    "ImmutableRecordError",
+    "Remittance",
+]

@@ -1,0 +1,1 @@
+"""Co-op writes, one module per sub-domain: agreements, accruals, allocations, invoices, disputes."""
