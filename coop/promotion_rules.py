@@ -74,15 +74,17 @@ class Rules:
 
 
 _INT_RULES = {"lead_time_hours", "back_to_back_days", "max_items"}
-_OVERRIDABLE = {f.name for f in fields(Rules)} - {"promotion_type", "no_overlap", "fee_allowed", "requires_budget"}
+OVERRIDABLE_RULES = frozenset(
+    {f.name for f in fields(Rules)} - {"promotion_type", "no_overlap", "fee_allowed", "requires_budget"}
+)
 
 
 def merge_rules(base: Rules, overrides: Mapping[str, object]) -> Rules:
     """The base rules with an event's overrides applied ({"min_rating": "4"}); unknown keys raise."""
     changes: dict[str, object] = {}
     for key, raw in overrides.items():
-        if key not in _OVERRIDABLE:
-            raise ValueError(f"unknown rule {key!r}; expected one of {', '.join(sorted(_OVERRIDABLE))}")
+        if key not in OVERRIDABLE_RULES:
+            raise ValueError(f"unknown rule {key!r}; expected one of {', '.join(sorted(OVERRIDABLE_RULES))}")
         if raw is None:
             changes[key] = None
         elif key in _INT_RULES:

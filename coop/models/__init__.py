@@ -33,3 +33,6 @@ __all__ = [
     "ImmutableRecordError",
     "Remittance",
 ]
+
+# Promotions live in their own module; importing it registers them with the coop app (promo helper).
+import coop.promotion_models  # noqa: F401
