@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from planning.jbp_models import JBPInitiative
+from planning.jbp_models import JBPInvestment
+from planning.jbp_models import JBPPlan
+from planning.jbp_models import JBPPlanTransition
+from planning.jbp_models import JBPTarget
+from planning.jbp_models import LaunchCertificate
+from planning.jbp_models import LaunchPlan
 from planning.models import Brand
 from planning.models import CostPriceHistory
 from planning.models import Marketplace
@@ -19,13 +29,45 @@ from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-PLANNING_MODELS = [Brand, Marketplace, VendorCode, Product, CostPriceHistory, Membership]
+CATALOG_MODELS = [Brand, Marketplace, VendorCode, Product, CostPriceHistory, Membership]
+JBP_MODELS = [JBPPlan, JBPPlanTransition, JBPTarget, JBPInvestment, JBPInitiative, LaunchPlan, LaunchCertificate]
+PLANNING_MODELS = CATALOG_MODELS + JBP_MODELS
 
 
 @pytest.fixture
 def admin_client_with_data(admin_client, brand_a, brand_manager):
     product = ProductFactory.create(vendor_code=brand_a.vendor_code, asin="B0ADMIN001", title="Admin headphones")
     CostPriceFactory.create(product=product)
+    plan = JBPPlan.objects.create(
+        brand=brand_a.brand,
+        marketplace=brand_a.vendor_code.marketplace,
+        plan_year=2026,
+        series="Q3",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        currency="USD",
+    )
+    JBPPlanTransition.objects.create(plan=plan, from_status="", to_status=JBPPlan.Status.DRAFT, actor=brand_manager)
+    JBPTarget.objects.create(
+        plan=plan,
+        metric="SHIPPED_COGS",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 7, 31),
+        target_value=Decimal("100000.00"),
+    )
+    JBPInvestment.objects.create(
+        plan=plan,
+        type=JBPInvestment.Type.COOP_MDF,
+        committed_amount=Decimal("25000.00"),
+        currency="USD",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+    )
+    JBPInitiative.objects.create(plan=plan, title="A+ content for the top 20 ASINs")
+    launch = LaunchPlan.objects.create(
+        plan=plan, product=product, title="Admin headphones gen 2", launch_week=date(2026, 8, 2)
+    )
+    LaunchCertificate.objects.create(launch=launch, kind=LaunchCertificate.Kind.FCC, reference="FCC-123")
     return admin_client
 
 
@@ -52,7 +94,11 @@ def test_changelist_search_and_change_pages_render(admin_client_with_data, model
     assert admin_client_with_data.get(change).status_code == 200
 
 
-@pytest.mark.parametrize("model", [Brand, VendorCode, Product, CostPriceHistory, Membership], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model",
+    [Brand, VendorCode, Product, CostPriceHistory, Membership, JBPPlan, JBPTarget, JBPInvestment, LaunchPlan],
+    ids=lambda m: m.__name__,
+)
 def test_add_pages_render(admin_client, model):
     opts = model._meta
     assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
@@ -120,3 +166,15 @@ def test_admin_lists_every_brand(admin_client, brand_b):
     MembershipFactory.create(brand=brand_b.brand)
     response = admin_client.get(reverse("admin:planning_membership_changelist"))
     assert "Bloom Garden" in response.content.decode()
+
+
+def test_jbp_workflow_fields_and_log_are_read_only_in_the_admin(admin_client_with_data):
+    plan = JBPPlan.objects.get()
+    page = admin_client_with_data.get(reverse("admin:planning_jbpplan_change", args=[plan.pk])).content.decode()
+    assert 'name="status"' not in page  # the workflow moves plans, not the admin
+    assert 'name="title"' in page
+    transition = JBPPlanTransition.objects.get()
+    assert admin_client_with_data.get(reverse("admin:planning_jbpplantransition_add")).status_code == 403
+    delete = reverse("admin:planning_jbpplantransition_delete", args=[transition.pk])
+    assert admin_client_with_data.post(delete, {"post": "yes"}).status_code == 403
+    assert JBPPlanTransition.objects.filter(pk=transition.pk).exists()
