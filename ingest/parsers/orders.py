@@ -492,7 +492,7 @@ def _party(document: dict[str, Any], name: str, path: str, context: _Context) ->
     if party is None:
         if context.vendor_fallback:
             return context.vendor_fallback
-        context.notes["lines_without_vendor_code"] += 1
+        context.notes["documents_without_vendor_code"] += 1
         return ""
     return party
 
