@@ -41,6 +41,7 @@ from ingest.parsers.base import ParsedReport
 from ingest.parsers.base import ParseError
 from ingest.parsers.base import RowError
 from ingest.parsers.facts import FACT_COLUMNS
+from ingest.parsers.values import fact_frame
 
 FACT_TABLE = "ams_hourly"
 
@@ -626,12 +627,8 @@ def _hourly_row(dataset: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    columns = FACT_COLUMNS[FACT_TABLE]
-    frame = pd.DataFrame(rows, columns=[name for name, _ in columns], dtype=object)
-    for name, kind in columns:
-        if kind == "int":
-            frame[name] = frame[name].astype("Int64")
-    return frame
+    names = [name for name, _ in FACT_COLUMNS[FACT_TABLE]]
+    return fact_frame(FACT_TABLE, {name: [row[name] for row in rows] for name in names}, len(rows))
 
 
 def _aware_utc(value: Any) -> datetime | None:

@@ -56,6 +56,7 @@ from ingest.parsers.base import RowError
 from ingest.parsers.facts import FACT_COLUMNS
 from ingest.parsers.facts import FACT_KEYS
 from ingest.parsers.registry import register_format
+from ingest.parsers.values import fact_frame
 
 SOURCE = "SP_API_ORDERS"
 PURCHASE_ORDERS = "VENDOR_PURCHASE_ORDERS"
@@ -650,12 +651,8 @@ def _period_moment(kind: str, line: dict[str, Any]) -> datetime | None:
 
 
 def _frame(table: str, records: list[dict[str, Any]]) -> pd.DataFrame:
-    columns = FACT_COLUMNS[table]
-    frame = pd.DataFrame(records, columns=[name for name, _ in columns], dtype=object)
-    for name, kind in columns:
-        if kind == "int":
-            frame[name] = frame[name].astype("Int64")
-    return frame
+    names = [name for name, _ in FACT_COLUMNS[table]]
+    return fact_frame(table, {name: [record[name] for record in records] for name in names}, len(records))
 
 
 # --------------------------------------------------------------------------------------------------
