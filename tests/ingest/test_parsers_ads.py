@@ -584,3 +584,77 @@ def test_console_sb_download_needs_the_report_type_when_headers_do_not_say() -> 
     assert (line["impressions"], line["cost"], line["sales_14d"]) == (1200, Decimal("45.10"), Decimal("310.00"))
     assert line["new_to_brand_sales_14d"] == Decimal("120.00")
     assert line["currency"] == "EUR"
+
+
+# --------------------------------------------------------------------------------------------------
+# Through the import pipeline (database state)
+
+
+def _import(brand: Any, name: str, content: bytes, capture: Any, **kwargs: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ingest.services import report_import_create
+
+    with capture(execute=True):
+        report_import = report_import_create(brand=brand, uploaded_file=SimpleUploadedFile(name, content), **kwargs)
+    report_import.refresh_from_db()
+    return report_import
+
+
+@pytest.mark.django_db
+def test_ads_report_lands_in_ads_daily_with_exact_ids_and_a_second_import_changes_nothing(
+    brand_a: Any, brand_manager: Any, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
+) -> None:
+    from ingest.models import AdsDailyFact
+    from ingest.models import ReportImport
+
+    settings.MEDIA_ROOT = tmp_path
+    rows = [adsgen.sp_advertised_product_row(DAY), adsgen.sp_advertised_product_row(DAY + timedelta(days=1))]
+    body = adsgen.ads_report_body(rows)
+
+    first = _import(
+        brand_a.brand, "sp-advertised.json.gz", body, django_capture_on_commit_callbacks, user=brand_manager
+    )
+
+    assert first.status == ReportImport.Status.SUCCEEDED, first.errors
+    assert (first.source, first.report_type, first.fact_table) == ("ADS_API_REPORT", "spAdvertisedProduct", "ads_daily")
+    assert first.options["attribution_windows"]["sales"] == [7, 14]
+    facts = list(
+        AdsDailyFact.objects.order_by("date").values("date", "campaign_id", "ad_id", "asin", "cost", "sales_14d")
+    )
+    assert facts == [
+        {
+            "date": day,
+            "campaign_id": 158410630682987,
+            "ad_id": 283473247364512,
+            "asin": "B07DFVDRAB",
+            "cost": Decimal("14.5000"),
+            "sales_14d": Decimal("89.9700"),
+        }
+        for day in (DAY, DAY + timedelta(days=1))
+    ]
+
+    second = _import(brand_a.brand, "again.json.gz", body, django_capture_on_commit_callbacks, user=brand_manager)
+
+    assert second.status == ReportImport.Status.SUCCEEDED
+    assert second.rows_inserted + second.rows_updated == 0
+    assert AdsDailyFact.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_ads_report_with_a_bad_value_loads_nothing(
+    brand_a: Any, brand_manager: Any, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
+) -> None:
+    from ingest.models import AdsDailyFact
+    from ingest.models import ReportImport
+
+    settings.MEDIA_ROOT = tmp_path
+    body = adsgen.ads_report_body([adsgen.sp_campaign_row(DAY), adsgen.sp_campaign_row(DAY, campaign_id=9, clicks="x")])  # type: ignore[arg-type]
+
+    report_import = _import(brand_a.brand, "bad.json.gz", body, django_capture_on_commit_callbacks, user=brand_manager)
+
+    assert report_import.status == ReportImport.Status.FAILED
+    assert report_import.errors == [
+        {"file": "bad.json.gz", "row": 2, "column": "clicks", "value": "x", "expected": "a whole number"}
+    ]
+    assert AdsDailyFact.objects.count() == 0

@@ -453,3 +453,49 @@ def test_detection_ignores_other_json() -> None:
     assert orders.detect_kind(b'{"reportSpecification": {"reportType": "GET_VENDOR_SALES_REPORT"}}') is None
     assert orders.detect_kind(b'[{"campaignId": 1, "impressions": 2}]') is None
     assert orders.detect_kind(b"purchaseOrderNumber,orderDetails\n") is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Through the import pipeline (database state)
+
+
+def _import(brand: Any, name: str, document: Any, capture: Any, **kwargs: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ingest.services import report_import_create
+
+    with capture(execute=True):
+        report_import = report_import_create(
+            brand=brand, uploaded_file=SimpleUploadedFile(name, adsgen.to_bytes(document, compress=True)), **kwargs
+        )
+    report_import.refresh_from_db()
+    return report_import
+
+
+@pytest.mark.django_db
+def test_shipments_file_adds_status_and_delivery_without_touching_the_asn(
+    brand_a: Any, vendor_ops: Any, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
+) -> None:
+    from ingest.models import ReportImport
+    from ingest.models import ShipmentLineFact
+
+    settings.MEDIA_ROOT = tmp_path
+    asn = _asn_file()
+    asn["shipmentConfirmations"][0]["sellingParty"] = {"partyId": "ACMEU"}
+    shipments = _shipments_file()
+    shipments["payload"]["shipments"][0]["sellingParty"] = {"partyId": "ACMEU"}
+    shipments["payload"]["shipments"][0]["transportationDetails"]["shippedDate"] = "2026-10-15T00:00:00Z"
+
+    first = _import(brand_a.brand, "asn.json.gz", asn, django_capture_on_commit_callbacks, user=vendor_ops)
+    second = _import(brand_a.brand, "shipments.json.gz", shipments, django_capture_on_commit_callbacks, user=vendor_ops)
+
+    assert first.status == second.status == ReportImport.Status.SUCCEEDED, (first.errors, second.errors)
+    assert (first.source, first.report_type) == ("SP_API_ORDERS", "VENDOR_SHIPMENT_CONFIRMATIONS")
+    line = ShipmentLineFact.objects.get(po_number="8KX2PQ4R", item_sequence="1")
+    assert line.vendor_code_id == brand_a.vendor_code.pk
+    assert line.shipped_units == 480  # from the ASN: 80 Cases x 6
+    assert line.shipped_at == _utc("2026-10-14T08:50:00Z")  # the ASN's, not the transport request's
+    assert line.confirmed_at == _utc("2026-10-14T09:12:00Z")
+    assert (line.status, line.delivered_at) == ("Shipped", _utc("2026-10-17T13:40:00Z"))
+    assert line.last_import_id == second.pk
+    assert ShipmentLineFact.objects.count() == 2
