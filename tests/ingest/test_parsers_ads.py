@@ -658,3 +658,19 @@ def test_ads_report_with_a_bad_value_loads_nothing(
         {"file": "bad.json.gz", "row": 2, "column": "clicks", "value": "x", "expected": "a whole number"}
     ]
     assert AdsDailyFact.objects.count() == 0
+
+
+def test_ads_and_order_detectors_leave_the_other_formats_alone() -> None:
+    from ingest.parsers.orders import detect_kind
+
+    heads = [
+        json.dumps(document).encode()[:65536]
+        for document in adsgen.shared_json("spapi_vendor_reports_assembled_examples.json")["documents"].values()
+    ]
+    heads.append(adsgen.shared_path("ara_sales_manufacturing_en_IN.reconstructed.csv").read_bytes()[:65536])
+    assert len(heads) == 11
+    for head in heads:
+        assert not ads_reports.detect_api_report(head)
+        assert not ads_reports.detect_console_csv(head)
+        assert not ads_reports.detect_console_xlsx(head)
+        assert detect_kind(head) is None
