@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -41,10 +40,6 @@ from typing import BinaryIO
 import ijson
 import pandas as pd
 
-from core.periods import month_end
-from core.periods import quarter_end
-from core.periods import quarter_start
-from core.periods import week_start
 from ingest.parsers.base import CHUNK_ROWS
 from ingest.parsers.base import ParsedReport
 from ingest.parsers.base import ParseError
@@ -52,7 +47,9 @@ from ingest.parsers.base import RowError
 from ingest.parsers.base import open_maybe_gzip
 from ingest.parsers.base import sniff
 from ingest.parsers.registry import register_format
+from ingest.parsers.values import GRAINS
 from ingest.parsers.values import fact_frame
+from ingest.parsers.values import period_problem
 from planning.marketplaces import MARKETPLACES
 
 SOURCE = "SP_API_REPORT"
@@ -81,7 +78,6 @@ REPORT_TYPES = (
 )
 FATAL_FORMAT = "SP_API_REPORT_FATAL"
 
-GRAINS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
 DISTRIBUTOR_VIEWS = ("MANUFACTURING", "SOURCING")
 MAX_ERRORS = 1000
 _BATCH = 256  # elements turned into columns at a time: small batches keep the working set in cache
@@ -369,26 +365,6 @@ class _Converter:
         return values
 
 
-def _period_problem(grain: str, start: date, end: date) -> str | None:
-    """Why (start, end) is not one whole period of `grain`, or None when it is."""
-    if grain == "DAY":
-        ok = start == end
-        shape = "a single day (startDate equal to endDate)"
-    elif grain == "WEEK":
-        ok = start == week_start(start) and end == start + timedelta(days=6)
-        shape = "a week running Sunday to Saturday"
-    elif grain == "MONTH":
-        ok = start.day == 1 and end == month_end(start)
-        shape = "a calendar month (first to last day)"
-    elif grain == "QUARTER":
-        ok = start == quarter_start(start) and end == quarter_end(start)
-        shape = "a calendar quarter"
-    else:
-        ok = (start.month, start.day) == (1, 1) and end == date(start.year, 12, 31)
-        shape = "a calendar year"
-    return None if ok else f"a {grain} period: {shape}"
-
-
 @dataclass(frozen=True)
 class _Array:
     name: str  # the JSON key of the array
@@ -476,7 +452,7 @@ class _ArrayReader:
         pairs = set(zip(starts, ends, strict=True))
         for pair in pairs.difference(problems):
             if None not in pair:
-                problems[pair] = _period_problem(self.grain, *pair)
+                problems[pair] = period_problem(self.grain, *pair)
         if not any(problems.get(pair) for pair in pairs):
             return
         for i, pair in enumerate(zip(starts, ends, strict=True)):

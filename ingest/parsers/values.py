@@ -20,12 +20,17 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from decimal import InvalidOperation
 from typing import Any
 
 import pandas as pd
 
+from core.periods import month_end
+from core.periods import quarter_end
+from core.periods import quarter_start
+from core.periods import week_start
 from ingest.parsers.facts import FACT_COLUMNS
 
 
@@ -288,6 +293,32 @@ def parse_date(text: str | date | None, locale: str | None) -> date | None:
         return date(year, month, day)
     except ValueError:
         raise BadValue(expected) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+
+GRAINS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+
+
+def period_problem(grain: str, start: date, end: date) -> str | None:
+    """What (start, end) should have been to be one whole period of `grain` (DAY..YEAR), or None."""
+    if grain == "DAY":
+        ok = start == end
+        shape = "a single day (start equal to end)"
+    elif grain == "WEEK":
+        ok = start == week_start(start) and end == start + timedelta(days=6)
+        shape = "a week running Sunday to Saturday"
+    elif grain == "MONTH":
+        ok = start.day == 1 and end == month_end(start)
+        shape = "a calendar month (first to last day)"
+    elif grain == "QUARTER":
+        ok = start == quarter_start(start) and end == quarter_end(start)
+        shape = "a calendar quarter"
+    else:
+        ok = (start.month, start.day) == (1, 1) and end == date(start.year, 12, 31)
+        shape = "a calendar year"
+    return None if ok else f"a {grain} period: {shape}"
 
 
 # ---------------------------------------------------------------------------------------------
