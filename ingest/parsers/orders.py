@@ -28,6 +28,8 @@ What every parser does the same way:
 - An ASIN that is not 10 characters (Amazon's own status example has one of 11) is left out of the line
   (asin None, vendor_product_id kept) and listed in `options["invalid_asin_values"]` instead of failing
   the file: the line is keyed on PO number and item sequence.
+- A file whose ASNs are all `shipmentConfirmationType: Replace` sets `replaces_window`: the shipments it
+  names are restated whole, so lines the replacement no longer lists are removed.
 - A line that appears twice (overlapping pages concatenated) keeps its last occurrence
   (`options["duplicate_lines_replaced"]`), so the loader never sees one natural key twice.
 
@@ -257,6 +259,17 @@ def _parse(stream: BinaryIO, file_name: str, kind: str, options: dict[str, Any])
         data_end=max(dates).date() if dates else None,
         options=report_options,
         provided_columns=list(provided),
+        replaces_window=_replaces_shipments(kind, list(rows.values())),
+    )
+
+
+def _replaces_shipments(kind: str, lines: list[dict[str, Any]]) -> bool:
+    """A file of `Replace` ASNs restates its shipments whole: lines the new ASN no longer lists are removed
+    (the loader's window for shipment_line is (vendor code, shipment id)). Original ASNs only add."""
+    return (
+        kind == SHIPMENT_CONFIRMATIONS
+        and bool(lines)
+        and all(line.get("confirmation_type") == "Replace" for line in lines)
     )
 
 

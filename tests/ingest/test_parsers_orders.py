@@ -499,3 +499,29 @@ def test_shipments_file_adds_status_and_delivery_without_touching_the_asn(
     assert (line.status, line.delivered_at) == ("Shipped", _utc("2026-10-17T13:40:00Z"))
     assert line.last_import_id == second.pk
     assert ShipmentLineFact.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_replace_asn_restates_its_shipment(
+    brand_a: Any, vendor_ops: Any, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
+) -> None:
+    from ingest.models import ShipmentLineFact
+
+    settings.MEDIA_ROOT = tmp_path
+    original = _asn_file()
+    original["shipmentConfirmations"][0]["sellingParty"] = {"partyId": "ACMEU"}
+    replacement = _asn_file()
+    confirmation = replacement["shipmentConfirmations"][0]
+    confirmation.update(sellingParty={"partyId": "ACMEU"}, shipmentConfirmationType="Replace")
+    confirmation["shippedItems"] = [adsgen.shipped_item("1", "8KX2PQ4R", adsgen.quantity(70, "Cases", 6))]
+
+    _import(brand_a.brand, "asn.json.gz", original, django_capture_on_commit_callbacks, user=vendor_ops)
+    assert ShipmentLineFact.objects.count() == 2
+    replaced = _import(
+        brand_a.brand, "asn-replace.json.gz", replacement, django_capture_on_commit_callbacks, user=vendor_ops
+    )
+
+    assert replaced.rows_deleted == 1, replaced.errors
+    assert list(ShipmentLineFact.objects.values_list("item_sequence", "shipped_units", "confirmation_type")) == [
+        ("1", 420, "Replace")
+    ]
