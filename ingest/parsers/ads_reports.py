@@ -63,9 +63,7 @@ import hashlib
 import io
 import itertools
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,6 +94,7 @@ from ingest.parsers.values import parse_date
 from ingest.parsers.values import parse_int
 from ingest.parsers.values import parse_money
 from ingest.parsers.values import parse_percent
+from ingest.parsers.vc_exports import zip_head_texts
 
 FACT_TABLE = "ads_daily"
 SOURCE_API = "ADS_API_REPORT"
@@ -924,7 +923,7 @@ def detect_console_xlsx(head: bytes) -> bool:
     """
     if not head.startswith(b"PK\x03\x04"):
         return False
-    text = " ".join(_zip_head_texts(head, ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"))).lower()
+    text = " ".join(zip_head_texts(head, ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"))).lower()
     return "campaign name" in text and ("impressions" in text or "spend" in text)
 
 
@@ -1160,30 +1159,6 @@ def _decode(data: bytes, file_name: str | None) -> str:
     if file_name is not None:
         raise ParseError(RowError(file_name, None, None, None, "a CSV in UTF-8 or Windows-1252"))
     return data.decode("utf-8", "replace")
-
-
-def _zip_head_texts(head: bytes, names: tuple[str, ...]) -> list[str]:
-    """Inflate, as far as the head allows, the zip entries named `names` that start inside `head`."""
-    texts: list[str] = []
-    position = 0
-    while position + 30 <= len(head) and head[position : position + 4] == b"PK\x03\x04":
-        (method,) = struct.unpack("<H", head[position + 8 : position + 10])
-        (compressed_size,) = struct.unpack("<I", head[position + 18 : position + 22])
-        name_length, extra_length = struct.unpack("<HH", head[position + 26 : position + 30])
-        name = head[position + 30 : position + 30 + name_length].decode("utf-8", "replace")
-        start = position + 30 + name_length + extra_length
-        (flags,) = struct.unpack("<H", head[position + 6 : position + 8])
-        data = head[start : start + compressed_size] if compressed_size and not flags & 0x08 else head[start:]
-        if name in names:
-            try:
-                raw = zlib.decompressobj(-15).decompress(data) if method == 8 else data
-            except zlib.error:
-                raw = b""
-            texts.append(raw.decode("utf-8", "replace"))
-        if flags & 0x08 or not compressed_size:
-            break  # sizes come after the data: the next entry cannot be located from here
-        position = start + compressed_size
-    return texts
 
 
 register_format("ADS_CONSOLE_CSV", detector=detect_console_csv, parser=parse_console_csv, priority=70)
