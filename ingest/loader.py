@@ -208,6 +208,7 @@ class FactLoader:
         self._vendor_codes: dict[tuple[str, int | None], int | None] = {}
         self._vendor_code_marketplace: dict[int, int] = {}
         self._reported: set[tuple[str, str]] = set()  # (column, value) pairs already reported once
+        self._first_reports = 0
         self._offset = 0
         self._staged = False
 
@@ -311,21 +312,33 @@ class FactLoader:
         )
 
     def _error_once(self, column: str, value: str, row: int | None, expected: str) -> None:
-        """Report a bad foreign-key value once per file, not once per row (a million-row file has one cause)."""
+        """Report a bad foreign-key value once per file, not once per row (a million-row file has one cause).
+
+        Only the first report is counted here; `_map_fk` counts every other row the value appears in.
+        """
         if (column, value) in self._reported:
-            self.errors.count += 1
             return
         self._reported.add((column, value))
+        self._first_reports += 1
         self._error(row, column, value, expected)
 
     def _error_once_no_value(self, column: str, expected: str) -> None:
         if (column, "") in self._reported:
-            self.errors.count += 1
             return
         self._reported.add((column, ""))
+        self._first_reports += 1
         self._error(None, column, None, expected)
 
     def _map_fk(
+        self, column: _Column, values: pd.Series, frame: pd.DataFrame, first_row: int
+    ) -> tuple[pa.Array, pd.Series]:
+        """Amazon ids and vendor codes to foreign keys; unknown ones are errors counted once per row."""
+        reported_before = self._first_reports
+        array, bad = self._map_fk_values(column, values, frame, first_row)
+        self.errors.count += max(0, int(bad.sum()) - (self._first_reports - reported_before))
+        return array, bad
+
+    def _map_fk_values(
         self, column: _Column, values: pd.Series, frame: pd.DataFrame, first_row: int
     ) -> tuple[pa.Array, pd.Series]:
         texts = values.fillna("").astype(str).str.strip()

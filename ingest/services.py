@@ -50,10 +50,14 @@ from planning.models import Brand
 from planning.models import Marketplace
 from planning.models import Membership
 from planning.models import VendorCode
+from planning.roles import has_role
 from planning.roles import require_role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +66,11 @@ IMPORT_ROLES = (Membership.Role.BRAND_MANAGER, Membership.Role.VENDOR_OPS, Membe
 # Share of the progress bar for reading and staging the file; the upsert takes the rest.
 _STAGE_SHARE = 80
 _PROGRESS_EVERY_S = 0.5
+
+
+def can_import(*, user: AnyUser, brand_id: int) -> bool:
+    """Whether the user may import files (and re-run imports) for the brand."""
+    return has_role(user, brand_id, IMPORT_ROLES)
 
 
 # -- create -------------------------------------------------------------------------------------------
@@ -73,7 +82,7 @@ def report_import_create(
     uploaded_file: UploadedFile | None = None,
     path: Path | str | None = None,
     vendor_code: VendorCode | None = None,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
     enqueue: bool = True,
 ) -> ReportImport:
     """Keep the raw file, record a PENDING import and enqueue its run once the transaction commits.
@@ -111,7 +120,7 @@ def report_import_create(
     return report_import
 
 
-def report_import_rerun(*, report_import: ReportImport, user: AbstractBaseUser | None = None) -> ReportImport:
+def report_import_rerun(*, report_import: ReportImport, user: AnyUser | None = None) -> ReportImport:
     """A new import of the same kept raw file (after a mapping fix, or to retry a failure)."""
     if user is not None:
         require_role(user, report_import.brand_id, IMPORT_ROLES, action="re-run imports")
@@ -133,7 +142,7 @@ def report_import_rerun(*, report_import: ReportImport, user: AbstractBaseUser |
     return rerun
 
 
-def _author(user: AbstractBaseUser | None) -> Any:
+def _author(user: AnyUser | None) -> Any:
     """The created_by value: people only (the CLI and the seeder import as nobody)."""
     return user if user is not None and user.is_authenticated else None
 

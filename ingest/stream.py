@@ -40,6 +40,7 @@ from planning.roles import require_role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ SUBSCRIPTION_ROLES = (Membership.Role.BRAND_MANAGER, Membership.Role.VENDOR_OPS)
 
 def _key_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def new_access_key() -> tuple[str, str]:
+    """A fresh access key and the digest that is all we store of it."""
+    key = secrets.token_urlsafe(32)
+    return key, _key_digest(key)
 
 
 def stream_subscription_create(
@@ -59,12 +66,12 @@ def stream_subscription_create(
     marketplace: Marketplace | None = None,
     name: str = "",
     destination_arn: str = "",
-    user: AbstractBaseUser | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
 ) -> tuple[StreamSubscription, str]:
     """A new receiver endpoint and its access key. The key is returned once and stored only as a hash."""
     if user is not None:
         require_role(user, brand.pk, SUBSCRIPTION_ROLES, action="set up Marketing Stream subscriptions")
-    key = secrets.token_urlsafe(32)
+    key, digest = new_access_key()
     subscription = StreamSubscription.objects.create(
         brand=brand,
         dataset=dataset,
@@ -73,21 +80,21 @@ def stream_subscription_create(
         marketplace=marketplace,
         name=name,
         destination_arn=destination_arn,
-        access_key_sha256=_key_digest(key),
+        access_key_sha256=digest,
         created_by=user if user is not None and user.is_authenticated else None,  # type: ignore[misc]
     )
     return subscription, key
 
 
-def stream_subscription_rotate_key(*, subscription: StreamSubscription, user: AbstractBaseUser | None = None) -> str:
+def stream_subscription_rotate_key(
+    *, subscription: StreamSubscription, user: AbstractBaseUser | AnonymousUser | None = None
+) -> str:
     """Replace the access key (configure the new one on the Firehose stream right after)."""
     if user is not None:
         require_role(user, subscription.brand_id, SUBSCRIPTION_ROLES, action="rotate stream access keys")
-    key = secrets.token_urlsafe(32)
-    StreamSubscription.objects.filter(pk=subscription.pk).update(
-        access_key_sha256=_key_digest(key), updated_at=timezone.now()
-    )
-    subscription.access_key_sha256 = _key_digest(key)
+    key, digest = new_access_key()
+    StreamSubscription.objects.filter(pk=subscription.pk).update(access_key_sha256=digest, updated_at=timezone.now())
+    subscription.access_key_sha256 = digest
     return key
 
 
