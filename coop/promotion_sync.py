@@ -439,8 +439,9 @@ def promotion_performance_refresh(*, promotion: Promotion, now: datetime | None 
     items = list(promotion.items.all())
     values: dict[str, object] = {"currency": promotion.currency, "computed_at": now}
     reported = _reported(promotion)
+    asin_units = reported.pop("_asin_units", {})
     values.update(reported)
-    vendor_cost = _actual_vendor_cost(promotion, items, reported)
+    vendor_cost = _actual_vendor_cost(promotion, items, reported, asin_units)
     values["vendor_cost"] = vendor_cost
     days = _promotion_days(promotion)
     first, last = days[0] - timedelta(weeks=MAX_LOOKBACK_WEEKS), days[-1]
@@ -537,13 +538,12 @@ def _sum_money(values: Iterable[Decimal | None]) -> Decimal | None:
 
 
 def _actual_vendor_cost(
-    promotion: Promotion, items: list[PromotionItem], reported: dict[str, object]
+    promotion: Promotion, items: list[PromotionItem], reported: dict[str, object], asin_units: object
 ) -> Decimal | None:
     """Amazon's reported funding (+ the fee), else per-ASIN units x agreed funding (+ the fee).
 
     The fee is charged only when a deal went live (§5.3), i.e. when any unit sold.
     """
-    asin_units = reported.pop("_asin_units", {}) or {}
     spent = reported.get("amount_spent")
     units_sold = reported.get("units_sold")
     went_live = bool(units_sold)
