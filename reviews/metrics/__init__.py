@@ -5,7 +5,8 @@ return DataFrames whose columns are documented in their docstrings. The dtype po
 counts Int64, ratios Decimal or None, never NaN) is in reviews.metrics.base.
 
 Modules: base (policy, ratio helpers, buckets), advertising, retail, supply, attainment (scalars),
-derive (ratios from sums), rollups (facts → weekly/monthly rollups), changes (MoM/YoY, top movers).
+derive (ratios from sums), rollups (retail and ads facts → weekly/monthly rollups),
+supply_rollups (PO lines and ASNs), changes (MoM/YoY, top movers).
 Currency conversion lives in reviews.fx.
 """
 
@@ -55,9 +56,7 @@ from reviews.metrics.retail import weeks_of_cover
 from reviews.metrics.rollups import MONEY_COLUMNS
 from reviews.metrics.rollups import SUM_COLUMNS
 from reviews.metrics.rollups import rollup_ads
-from reviews.metrics.rollups import rollup_purchase_orders
 from reviews.metrics.rollups import rollup_retail
-from reviews.metrics.rollups import rollup_shipments
 from reviews.metrics.supply import asn_accuracy
 from reviews.metrics.supply import asn_on_time
 from reviews.metrics.supply import asn_submitted_in_time
@@ -65,6 +64,8 @@ from reviews.metrics.supply import confirmation_rate
 from reviews.metrics.supply import po_on_time_chargeback
 from reviews.metrics.supply import po_on_time_rate
 from reviews.metrics.supply import receive_fill_rate
+from reviews.metrics.supply_rollups import rollup_purchase_orders
+from reviews.metrics.supply_rollups import rollup_shipments
 
 __all__ = [
     "ADDITIVE_TARGET_METRICS",

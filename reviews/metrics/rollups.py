@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
@@ -34,7 +33,6 @@ from reviews.metrics.base import object_series
 from reviews.metrics.base import previous_bucket_start
 from reviews.metrics.base import require_columns
 from reviews.metrics.derive import derive_ratios
-from reviews.metrics.supply import asn_submitted_in_time
 
 # --- retail (ARA) columns, DOMAIN.md §4.2 --------------------------------------------------------
 # Flows add up over time; levels (stock) are snapshots and are taken at the end of the bucket.
@@ -98,19 +96,19 @@ TRAILING_DAYS = 28  # weeks of cover: trailing 4 weeks of shipments by default (
 # --- shared steps -------------------------------------------------------------------------------
 
 
-def _money(frame: pd.DataFrame, column: str) -> pd.Series:
+def money_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series(np.full(len(frame), None, dtype=object), index=frame.index, dtype=object)
     return object_series(decimal_array(frame[column], column=column), frame.index)
 
 
-def _counts(frame: pd.DataFrame, column: str) -> pd.Series:
+def count_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series(pd.array([None] * len(frame), dtype="Int64"), index=frame.index)
     return count_series(frame[column], column=column)
 
 
-def _sum_by(work: pd.DataFrame, by: list[str], money: Sequence[str], counts: Sequence[str]) -> pd.DataFrame:
+def sum_by(work: pd.DataFrame, by: list[str], money: Sequence[str], counts: Sequence[str]) -> pd.DataFrame:
     """Group sums: Decimal for money, Int64 for counts; a group with nothing reported sums to None/<NA>."""
     grouped = work.groupby(by, sort=True, dropna=False)
     parts: dict[str, pd.Series] = {}
@@ -123,12 +121,12 @@ def _sum_by(work: pd.DataFrame, by: list[str], money: Sequence[str], counts: Seq
     return pd.DataFrame(parts)
 
 
-def _add_buckets(work: pd.DataFrame, starts: pd.Series, grain: Grain) -> None:
+def add_buckets(work: pd.DataFrame, starts: pd.Series, grain: Grain) -> None:
     work["_bstart"] = map_dates(starts, lambda d: bucket_start(d, grain))
     work["_bend"] = map_dates(starts, lambda d: bucket_end(d, grain))
 
 
-def _check_currency(frame: pd.DataFrame) -> None:
+def check_currency(frame: pd.DataFrame) -> None:
     if "currency" not in frame.columns:
         return
     for label, value in zip(frame.index, frame["currency"].to_numpy(dtype=object), strict=True):
@@ -138,14 +136,16 @@ def _check_currency(frame: pd.DataFrame) -> None:
             )
 
 
-def _finish(sums: pd.DataFrame, group_keys: list[str], grain: Grain) -> pd.DataFrame:
+def finish_rollup(sums: pd.DataFrame, group_keys: list[str], grain: Grain) -> pd.DataFrame:
     out = sums.reset_index()
     out = out.rename(columns={"_bstart": "period_start", "_bend": "period_end"})
     out.insert(len(group_keys), "grain", grain)
     return out.sort_values([*group_keys, "period_start"], kind="stable").reset_index(drop=True)
 
 
-def _group_keys(frame: pd.DataFrame, keys: Sequence[str], dims: Sequence[str], labels: Sequence[str]) -> list[str]:
+def rollup_group_keys(
+    frame: pd.DataFrame, keys: Sequence[str], dims: Sequence[str], labels: Sequence[str]
+) -> list[str]:
     group_keys = [*keys, *[c for c in labels if c in frame.columns and c not in keys and c not in dims], *dims]
     check_distinct(group_keys, what="rollup keys")
     return group_keys
@@ -192,11 +192,11 @@ def rollup_retail(
     """
     grain_ = check_grain(grain)
     require_columns(facts, [*keys, *dims, "asin", "period_start", "period_end"], what="rollup_retail")
-    group_keys = _group_keys(facts, keys, dims, ("distributor_view", "currency"))
+    group_keys = rollup_group_keys(facts, keys, dims, ("distributor_view", "currency"))
     extra_series = [c for c in ("asin", "selling_program") if c in facts.columns and c not in group_keys]
     series_cols = [*group_keys, *extra_series]
     by = [*group_keys, "_bstart", "_bend"]
-    _check_currency(facts)
+    check_currency(facts)
     asins = facts["asin"].to_numpy(dtype=object)
     if len(asins) and (asins == "").any() and (asins != "").any():
         raise MetricInputError(
@@ -208,7 +208,7 @@ def rollup_retail(
     work = facts[series_cols].copy()
     work["_start"] = date_series(facts["period_start"], column="period_start")
     work["_end"] = date_series(facts["period_end"], column="period_end")
-    _add_buckets(work, work["_start"], grain_)
+    add_buckets(work, work["_start"], grain_)
     _check_periods(work, grain_)
     duplicated = work.duplicated([*series_cols, "_start", "_end"])
     if duplicated.any():
@@ -221,14 +221,14 @@ def rollup_retail(
         )
 
     for column in (*RETAIL_FLOW_MONEY, *RETAIL_LEVEL_MONEY):
-        work[column] = _money(facts, column)
+        work[column] = money_column(facts, column)
     for column in (*RETAIL_FLOW_COUNTS, *RETAIL_LEVEL_COUNTS):
-        work[column] = _counts(facts, column)
+        work[column] = count_column(facts, column)
     _add_weighted(work, facts)
-    sell_through_rate = _money(facts, "sell_through_rate")
+    sell_through_rate = money_column(facts, "sell_through_rate")
     work["sell_through_rate"] = sell_through_rate
 
-    flows = _sum_by(
+    flows = sum_by(
         work,
         by,
         (*RETAIL_FLOW_MONEY, *RETAIL_WEIGHTED_MONEY),
@@ -242,12 +242,12 @@ def rollup_retail(
         .last()
         .reset_index()
     )
-    levels = _sum_by(latest, by, RETAIL_LEVEL_MONEY, RETAIL_LEVEL_COUNTS)
+    levels = sum_by(latest, by, RETAIL_LEVEL_MONEY, RETAIL_LEVEL_COUNTS)
     sums = flows.join(levels)
     sums["sell_through_reported"] = _reported_sell_through(work, by, extra_series).reindex(sums.index)
     sums["sell_through_reported"] = none_for_missing(sums["sell_through_reported"])
 
-    out = _finish(sums, group_keys, grain_)
+    out = finish_rollup(sums, group_keys, grain_)
     out = _add_trailing_shipments(out, work, group_keys)
     out = _add_start_on_hand(out, group_keys, grain_)
     ordered = [
@@ -283,7 +283,7 @@ def _check_periods(work: pd.DataFrame, grain: Grain) -> None:
 def _add_weighted(work: pd.DataFrame, facts: pd.DataFrame) -> None:
     """PPOOS weighted by glance views and net PPM weighted by shipped revenue, row by row."""
     index = work.index
-    ppoos = decimal_array(_money(facts, "procurable_product_out_of_stock_rate"), column="ppoos")
+    ppoos = decimal_array(money_column(facts, "procurable_product_out_of_stock_rate"), column="ppoos")
     views = decimal_array(work["glance_views"], column="glance_views")
     weighted: ObjectArray = np.empty(len(work), dtype=object)
     weighted[:] = [r * g if r is not None and g is not None else None for r, g in zip(ppoos, views, strict=True)]
@@ -291,7 +291,7 @@ def _add_weighted(work: pd.DataFrame, facts: pd.DataFrame) -> None:
     has_rate = np.array([r is not None for r in ppoos], dtype=bool)
     work["ppoos_glance_views"] = work["glance_views"].where(has_rate)
 
-    ppm = decimal_array(_money(facts, "net_pure_product_margin"), column="net_pure_product_margin")
+    ppm = decimal_array(money_column(facts, "net_pure_product_margin"), column="net_pure_product_margin")
     revenue = decimal_array(work["shipped_revenue"], column="shipped_revenue")
     margin: ObjectArray = np.empty(len(work), dtype=object)
     base: ObjectArray = np.empty(len(work), dtype=object)
@@ -427,10 +427,10 @@ def rollup_ads(
                 value=product,
                 expected="one report type per ad product",
             )
-    _check_currency(ads)
+    check_currency(ads)
 
     labels = ["currency"]
-    group_keys = _group_keys(ads, keys, dims, labels)
+    group_keys = rollup_group_keys(ads, keys, dims, labels)
     if by_ad_product:
         group_keys.append("ad_product")
     group_keys.append("attribution_window")
@@ -439,10 +439,10 @@ def rollup_ads(
     days_per_row = np.array([windows[str(p)] for p in products], dtype=np.int64)
     work = ads[[c for c in group_keys if c in ads.columns]].copy()
     work["attribution_window"] = pd.Series([f"{d}d" for d in days_per_row], index=ads.index, dtype="str")
-    _add_buckets(work, date_series(ads["date"], column="date"), grain_)
-    work["impressions"] = _counts(ads, "impressions")
-    work["clicks"] = _counts(ads, "clicks")
-    work["ad_spend"] = _money(ads, "cost")
+    add_buckets(work, date_series(ads["date"], column="date"), grain_)
+    work["impressions"] = count_column(ads, "impressions")
+    work["clicks"] = count_column(ads, "clicks")
+    work["ad_spend"] = money_column(ads, "cost")
     sales: ObjectArray = np.full(len(ads), None, dtype=object)
     orders = pd.Series(pd.array([None] * len(ads), dtype="Int64"), index=ads.index)
     units = orders.copy()
@@ -457,134 +457,6 @@ def rollup_ads(
     work["ad_orders"] = orders
     work["ad_units"] = units
 
-    sums = _sum_by(work, [*group_keys, "_bstart", "_bend"], ADS_MONEY, ADS_COUNTS)
-    out = _finish(sums, group_keys, grain_)
+    sums = sum_by(work, [*group_keys, "_bstart", "_bend"], ADS_MONEY, ADS_COUNTS)
+    out = finish_rollup(sums, group_keys, grain_)
     return derive_ratios(out)
-
-
-# --- supply chain ---------------------------------------------------------------------------------
-
-
-def rollup_purchase_orders(
-    lines: pd.DataFrame,
-    *,
-    grain: str,
-    dims: Sequence[str] = (),
-    keys: Sequence[str] = ("vendor_code",),
-    date_column: str = "po_date",
-) -> pd.DataFrame:
-    """Confirmation and fill per week or month of `date_column` (UTC date of an aware datetime).
-
-    Input: purchase_order_line rows (ingest/parsers/facts.py): `keys`, `dims`, `date_column`,
-    ordered_units (requested), accepted_units (confirmed, backorders included), received_units, and
-    optionally on_time_units (confirmed units that arrived inside their window, decided upstream
-    because prepaid and collect POs use different reference dates).
-    Output: keys, dims, grain, period_start, period_end, requested_units, confirmed_units,
-    received_units, on_time_units (Int64; the last only when given), then vendor_confirmation_rate,
-    receive_fill_rate and po_on_time_rate (when on_time_units is given).
-    """
-    grain_ = check_grain(grain)
-    require_columns(lines, [*keys, *dims, date_column], what="rollup_purchase_orders")
-    group_keys = _group_keys(lines, keys, dims, ())
-    natural_key = [c for c in ("vendor_code", "po_number", "item_sequence") if c in lines.columns]
-    if len(natural_key) == 3 and lines.duplicated(natural_key).any():
-        label = lines.index[lines.duplicated(natural_key)][0]
-        raise MetricInputError("PO line listed twice", row=label, expected="one row per " + ", ".join(natural_key))
-    work = lines[group_keys].copy()
-    _add_buckets(work, date_series(lines[date_column], column=date_column), grain_)
-    renames = {
-        "ordered_units": "requested_units",
-        "accepted_units": "confirmed_units",
-        "received_units": "received_units",
-    }
-    for source, target in renames.items():
-        work[target] = _counts(lines, source)
-    counts = list(renames.values())
-    if "on_time_units" in lines.columns:
-        work["on_time_units"] = _counts(lines, "on_time_units")
-        counts.append("on_time_units")
-    sums = _sum_by(work, [*group_keys, "_bstart", "_bend"], (), counts)
-    return derive_ratios(_finish(sums, group_keys, grain_))
-
-
-def rollup_shipments(
-    lines: pd.DataFrame,
-    *,
-    grain: str,
-    dims: Sequence[str] = (),
-    keys: Sequence[str] = ("vendor_code",),
-    date_column: str = "shipped_at",
-) -> pd.DataFrame:
-    """ASN on-time and accuracy per week or month of the shipment's `date_column` (UTC date).
-
-    Input: shipment_line rows: `keys`, `dims`, shipment_id, confirmed_at (ASN submitted),
-    shipped_at (truck left), delivered_at (arrived), all aware datetimes or None, and optionally
-    asn_accurate (bool or None: ASN units, ARN/PRO/BOL, expiry dates and structure matched the
-    receipt, decided upstream). A shipment counts once per group (once per dim value it carries).
-    Output: keys, dims, grain, period_start, period_end, asns (shipments), asns_judged (arrived, so
-    on-time can be judged), asns_in_time, shipments_checked and shipments_accurate (Int64; only
-    with asn_accurate), then asn_on_time_rate and asn_accuracy.
-    """
-    grain_ = check_grain(grain)
-    columns = [*keys, *dims, "shipment_id", "confirmed_at", "shipped_at", "delivered_at", date_column]
-    require_columns(lines, list(dict.fromkeys(columns)), what="rollup_shipments")
-    group_keys = _group_keys(lines, keys, dims, ())
-    per_shipment = [*group_keys, "shipment_id"]
-    for column in ("confirmed_at", "shipped_at", "delivered_at", date_column):
-        spread = lines.groupby(per_shipment, dropna=False)[column].nunique(dropna=False)
-        if (spread > 1).any():
-            raise MetricInputError(
-                "lines of one shipment disagree",
-                column=column,
-                value=spread[spread > 1].index[0],
-                expected="the same value on every line of a shipment",
-            )
-    with_accuracy = "asn_accurate" in lines.columns
-    shipments = lines.drop_duplicates(per_shipment).copy()
-    work = shipments[group_keys].copy()
-    _add_buckets(work, date_series(shipments[date_column], column=date_column), grain_)
-    verdicts = [
-        asn_submitted_in_time(submitted_at=_dt(s), departed_at=_dt(d), arrived_at=_dt(a))
-        for s, d, a in zip(
-            shipments["confirmed_at"].to_numpy(dtype=object),
-            shipments["shipped_at"].to_numpy(dtype=object),
-            shipments["delivered_at"].to_numpy(dtype=object),
-            strict=True,
-        )
-    ]
-    work["asns"] = pd.array([1] * len(work), dtype="Int64")
-    work["asns_judged"] = pd.array([int(v is not None) for v in verdicts], dtype="Int64")
-    work["asns_in_time"] = pd.array([int(v is True) for v in verdicts], dtype="Int64")
-    counts = ["asns", "asns_judged", "asns_in_time"]
-    if with_accuracy:
-        accuracy = _shipment_accuracy(lines, per_shipment).reindex(
-            pd.MultiIndex.from_frame(shipments[per_shipment]) if len(per_shipment) > 1 else shipments[per_shipment[0]]
-        )
-        verdict_values = accuracy.to_numpy(dtype=object)
-        work["shipments_checked"] = pd.array([int(v is not None) for v in verdict_values], dtype="Int64")
-        work["shipments_accurate"] = pd.array([int(v is True) for v in verdict_values], dtype="Int64")
-        counts += ["shipments_checked", "shipments_accurate"]
-    sums = _sum_by(work, [*group_keys, "_bstart", "_bend"], (), counts)
-    return derive_ratios(_finish(sums, group_keys, grain_))
-
-
-def _dt(value: object) -> datetime | None:
-    if is_missing(value):
-        return None
-    if not isinstance(value, datetime):
-        raise MetricInputError("not a datetime", value=value, expected="an aware datetime")
-    return value
-
-
-def _shipment_accuracy(lines: pd.DataFrame, per_shipment: list[str]) -> pd.Series:
-    """True when every line matched, False when any did not, None when not checked (any line unknown)."""
-
-    def verdict(values: pd.Series) -> bool | None:
-        flags = [None if is_missing(v) else bool(v) for v in values.to_numpy(dtype=object)]
-        if any(flag is False for flag in flags):
-            return False
-        if any(flag is None for flag in flags):
-            return None
-        return True
-
-    return lines.groupby(per_shipment, dropna=False)["asn_accurate"].agg(verdict).astype(object)

@@ -87,7 +87,7 @@ def test_convert_currency_recomputes_money_per_count_ratios() -> None:
     assert frame.loc[1, "cpc"] == D("2")  # 200.00 EUR / 100 clicks
     converted, _ = convert_currency(frame, RATES, to_currency="USD")
     assert converted.loc[1, "cpc"] == D("2.2")  # now in USD
-    assert converted.loc[0, "acos"] == frame.loc[0, "acos"]  # money / money does not move
+    assert converted["acos"].tolist()[0] == frame["acos"].tolist()[0] == D("0.25")
 
 
 def test_convert_currency_refuses_float_rates_and_conflicting_rates() -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -209,7 +210,13 @@ def test_rollup_ads_totals_products_when_windows_agree() -> None:
 
 
 def test_rollup_ads_refuses_unknown_product_missing_window_column_and_double_reports() -> None:
-    base = {"impressions": 1, "clicks": 1, "cost": D("1.00"), "sales_14d": D("1.00"), "purchases_14d": 1}
+    base: dict[str, Any] = {
+        "impressions": 1,
+        "clicks": 1,
+        "cost": D("1.00"),
+        "sales_14d": D("1.00"),
+        "purchases_14d": 1,
+    }
     with pytest.raises(MetricInputError, match="no attribution window") as unknown:
         rollup_ads(ads_frame([ad_row(W1, product="DSP", **base)]), windows=VENDOR_ATTRIBUTION_WINDOWS, grain="week")
     assert unknown.value.extra["value"] == "DSP"
@@ -289,7 +296,9 @@ def test_rollup_retail_sell_through_worked_example_recomputed_from_previous_week
             }
         ),
     )
-    assert (result.loc[1, "sell_through"] * 100).quantize(D("0.1")) == D("38.6")
+    sell_through = result.loc[1, "sell_through"]
+    assert isinstance(sell_through, Decimal)
+    assert (sell_through * 100).quantize(D("0.1")) == D("38.6")
 
 
 def test_rollup_retail_uses_amazons_sell_through_when_the_row_spans_the_bucket() -> None:

@@ -253,10 +253,12 @@ def test_po_on_time_worked_example_charges_late_units() -> None:
 
 
 def test_po_on_time_chargeback_is_waived_only_above_ninety_percent() -> None:
-    late = {"late_units": 300, "unit_cost": D("12.00")}
-    assert m.po_on_time_chargeback(trailing_on_time_rate=D("0.9001"), **late) == 0
-    assert m.po_on_time_chargeback(trailing_on_time_rate=D("0.90"), **late) == D("108.00")  # "above 90 %"
-    assert m.po_on_time_chargeback(trailing_on_time_rate=None, **late) == D("108.00")  # no waiver on unknown
+    def charge(trailing: Decimal | None) -> Decimal:
+        return m.po_on_time_chargeback(trailing_on_time_rate=trailing, late_units=300, unit_cost=D("12.00"))
+
+    assert charge(D("0.9001")) == 0
+    assert charge(D("0.90")) == D("108.00")  # waived only "above 90 %"
+    assert charge(None) == D("108.00")  # no waiver on an unknown rate
     assert m.po_on_time_chargeback(trailing_on_time_rate=D("0.5"), late_units=0, unit_cost=D("12.00")) == 0
 
 
