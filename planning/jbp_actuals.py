@@ -40,12 +40,12 @@ class ActualsRequest:
 
 @dataclass(frozen=True)
 class ActualsResponse:
-    # (dimension value, period start) -> actual for that whole window up to `as_of`.
-    values: dict[tuple[str, date], Decimal]
+    # (dimension value, period start, period end) -> actual for that whole window up to `as_of`.
+    values: dict[tuple[str, date, date], Decimal]
     as_of: date | None  # the last day the data covers; attainment paces up to it
     source: str  # shown on the page, e.g. "Retail Analytics sales (MANUFACTURING)"
     # Amazon's own forecast for the same keys when one was imported (units or money per metric).
-    forecast: dict[tuple[str, date], Decimal] = field(default_factory=dict)
+    forecast: dict[tuple[str, date, date], Decimal] = field(default_factory=dict)
 
 
 ActualsProvider = Callable[[ActualsRequest], "ActualsResponse | None"]

@@ -1,0 +1,831 @@
+"""JBP pages: the plan list, creating and editing plans, the plan page with tracking and workflow,
+version comparison, history, and the target grid (autosave, paste, allocation, XLSX round trip).
+
+Views orchestrate: they fetch through planning.scoping (another brand's plan is a 404), call a
+selector or a service, and render. Business-rule refusals from services become messages or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from typing import TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from core.exceptions import PermissionRefused
+from planning import jbp_selectors as sel
+from planning.exports import XLSX_CONTENT_TYPE
+from planning.jbp_forms import CertificateForm
+from planning.jbp_forms import InitiativeForm
+from planning.jbp_forms import InvestmentForm
+from planning.jbp_forms import LaunchForm
+from planning.jbp_forms import PlanCreateForm
+from planning.jbp_forms import PlanEditForm
+from planning.jbp_forms import TransitionForm
+from planning.jbp_forms import UploadForm
+from planning.jbp_models import METRIC_INFO
+from planning.jbp_models import RATIO
+from planning.jbp_models import JBPInitiative
+from planning.jbp_models import JBPInvestment
+from planning.jbp_models import JBPPlan
+from planning.jbp_models import JBPTarget
+from planning.jbp_models import LaunchCertificate
+from planning.jbp_models import LaunchPlan
+from planning.jbp_models import Metric
+from planning.jbp_models import metric_kind
+from planning.jbp_paste import detect_decimal_separator
+from planning.jbp_paste import parse_block
+from planning.jbp_paste import parse_number
+from planning.jbp_services import jbp_certificate_add
+from planning.jbp_services import jbp_certificate_delete
+from planning.jbp_services import jbp_initiative_delete
+from planning.jbp_services import jbp_initiative_save
+from planning.jbp_services import jbp_initiative_set_status
+from planning.jbp_services import jbp_investment_delete
+from planning.jbp_services import jbp_investment_save
+from planning.jbp_services import jbp_launch_delete
+from planning.jbp_services import jbp_launch_save
+from planning.jbp_services import jbp_launch_set_readiness
+from planning.jbp_services import jbp_targets_upsert
+from planning.jbp_xlsx import read_targets_workbook
+from planning.jbp_xlsx import write_targets_workbook
+from planning.models import Membership
+from planning.roles import user_roles
+from planning.scoping import get_for_user_or_404
+from planning.services import EDITOR_ROLES
+from planning.services import OPERATOR_ROLES
+from planning.services import jbp_plan_create
+from planning.services import jbp_plan_new_version
+from planning.services import jbp_plan_transition
+from planning.services import jbp_plan_update
+
+Status = JBPPlan.Status
+Dim = JBPTarget.DimensionType
+GRID_DIMENSIONS = (Dim.CATEGORY, Dim.ASIN, Dim.VENDOR_CODE, Dim.TOTAL)
+_T = TypeVar("_T")
+UPLOAD_SALT = "planning.jbp.upload"
+STATUS_BADGES = {
+    Status.DRAFT: "secondary",
+    Status.INTERNAL_REVIEW: "info",
+    Status.SUBMITTED_TO_AMAZON: "primary",
+    Status.NEGOTIATING: "warning",
+    Status.AGREED: "success",
+    Status.ACTIVE: "success",
+    Status.CLOSED: "dark",
+    Status.SUPERSEDED: "light",
+}
+
+
+def _plan(request: HttpRequest, pk: int) -> JBPPlan:
+    return get_for_user_or_404(
+        JBPPlan.objects.get_queryset().select_related("brand", "marketplace", "created_by"), request.user, pk=pk
+    )
+
+
+def _refusal_text(exc: Exception) -> str:
+    if isinstance(exc, ApplicationError):
+        rows = exc.extra.get("rows") or []
+        details = "; ".join(f"{r['field'] or 'row'} {r['value']!r}: {r['message']}" for r in rows[:10])
+        return f"{exc.message} {details}".strip()
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "message_dict"):
+            return " ".join(
+                f"{'' if k == '__all__' else k.replace('_', ' ') + ': '}{' '.join(v)}"
+                for k, v in exc.message_dict.items()
+            )
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _attempt(request: HttpRequest, action: Callable[[], _T], success: str) -> _T | None:
+    """Run a service call; a refusal becomes an error message instead of a 500."""
+    try:
+        result = action()
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _refusal_text(exc))
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+def _roles(request: HttpRequest, plan: JBPPlan) -> set[str]:
+    return user_roles(request.user, plan.brand_id)
+
+
+# --- plans --------------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    year = params.get("year", "")
+    plans = sel.jbp_plan_list(
+        user=request.user,
+        brand=request.brand,  # type: ignore[attr-defined]
+        status=params.get("status", ""),
+        year=int(year) if year.isdigit() else None,
+        search=params.get("q", "").strip(),
+        include_superseded=params.get("superseded") == "on",
+    )
+    page = Paginator(plans, 50).get_page(params.get("page"))
+    can_create = Membership.objects.filter(user_id=request.user.pk or 0, role=Membership.Role.BRAND_MANAGER).exists()
+    years = JBPPlan.objects.for_user(request.user).order_by("-plan_year").values_list("plan_year", flat=True).distinct()
+    return render(
+        request,
+        "planning/jbp/plan_list.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "years": list(years),
+            "filters": params,
+            "can_create": can_create,
+            "badges": STATUS_BADGES,
+        },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    form = PlanCreateForm(request.POST or None, user=request.user, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = _attempt(
+            request,
+            lambda: jbp_plan_create(
+                user=request.user,
+                brand=data["brand"],
+                marketplace=data["marketplace"],
+                horizon=data["horizon"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                vendor_codes=data["vendor_codes"],
+                title=data["title"],
+                amazon_counterpart=data["amazon_counterpart"],
+                notes=data["notes"],
+            ),
+            "Plan created. Fill in its targets.",
+        )
+        if plan is not None:
+            return HttpResponseRedirect(reverse("plan-grid", args=[plan.pk]))
+    return render(request, "planning/jbp/plan_form.html", {"form": form})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    roles = _roles(request, plan)
+    tracking = sel.jbp_plan_tracking(plan=plan)
+    launches = list(plan.launches.select_related("product").prefetch_related("certificates"))
+    target_counts = {
+        row["metric"]: row["n"] for row in plan.targets.values("metric").order_by().annotate(n=Count("id"))
+    }
+    versions = sel.jbp_plan_versions(plan=plan)
+    return render(
+        request,
+        "planning/jbp/plan_detail.html",
+        {
+            "plan": plan,
+            "badges": STATUS_BADGES,
+            "actions": sel.jbp_available_actions(plan=plan, user=request.user),
+            "tracking": tracking,
+            "target_counts": [(Metric(m).label, m, n) for m, n in sorted(target_counts.items())],
+            "investments": list(plan.investments.all()),
+            "initiatives": list(plan.initiatives.all()),
+            "launches": [(launch, sel.jbp_launch_readiness(launch)) for launch in launches],
+            "transitions": sel.jbp_transition_log(plan=plan),
+            "versions": versions,
+            "vendor_codes": list(plan.vendor_codes.all()),
+            "can_edit": plan.is_editable and bool(roles & EDITOR_ROLES),
+            "can_track": plan.status in JBPPlan.TRACKABLE_STATUSES and bool(roles & OPERATOR_ROLES),
+            "can_new_version": plan.status in {Status.NEGOTIATING, Status.AGREED, Status.ACTIVE}
+            and bool(roles & EDITOR_ROLES)
+            and not JBPPlan.objects.filter(previous_version=plan).exists(),
+            "investment_form": InvestmentForm(
+                initial={"period_start": plan.period_start, "period_end": plan.period_end}
+            ),
+            "initiative_form": InitiativeForm(),
+            "launch_form": LaunchForm(),
+            "certificate_form": CertificateForm(),
+            "initiative_statuses": JBPInitiative.Status.choices,
+        },
+    )
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = PlanEditForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        saved = _attempt(
+            request, lambda: jbp_plan_update(plan=plan, user=request.user, data=form.service_data()), "Plan saved."
+        )
+        if saved is not None:
+            return HttpResponseRedirect(reverse("plan-detail", args=[plan.pk]))
+    return render(request, "planning/jbp/plan_edit.html", {"plan": plan, "form": form})
+
+
+@login_required
+@require_POST
+def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        done = _attempt(
+            request,
+            lambda: jbp_plan_transition(
+                plan=plan, user=request.user, action=action, comment=form.cleaned_data["comment"]
+            ),
+            "",
+        )
+        if done is not None:
+            messages.success(request, f"{done.display_title} v{done.version} is now {done.get_status_display()}.")
+    return HttpResponseRedirect(reverse("plan-detail", args=[plan.pk]))
+
+
+@login_required
+@require_POST
+def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    new = _attempt(
+        request,
+        lambda: jbp_plan_new_version(plan=plan, user=request.user, comment=request.POST.get("comment", "")),
+        "New version started as a draft; the previous version is kept for comparison.",
+    )
+    return HttpResponseRedirect(reverse("plan-detail", args=[(new or plan).pk]))
+
+
+@login_required
+def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    versions = sel.jbp_plan_versions(plan=plan)
+    other_id = request.GET.get("with", "")
+    if other_id.isdigit():
+        other = _plan(request, int(other_id))
+    elif plan.previous_version_id:
+        other = _plan(request, plan.previous_version_id)
+    else:
+        other = None
+    if other is not None and (other.brand_id, other.marketplace_id, other.series, other.plan_year) != (
+        plan.brand_id,
+        plan.marketplace_id,
+        plan.series,
+        plan.plan_year,
+    ):
+        raise Http404("Only versions of the same plan can be compared.")
+    diff = None
+    if other is not None:
+        old, new = (other, plan) if other.version < plan.version else (plan, other)
+        diff = sel.jbp_version_diff(old=old, new=new)
+    return render(
+        request,
+        "planning/jbp/plan_compare.html",
+        {
+            "plan": plan,
+            "versions": versions,
+            "diff": diff,
+            "show_all": request.GET.get("all") == "1",
+            "badges": STATUS_BADGES,
+        },
+    )
+
+
+@login_required
+def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    return render(
+        request,
+        "planning/jbp/plan_history.html",
+        {"plan": plan, "entries": sel.jbp_plan_history(plan=plan), "transitions": sel.jbp_transition_log(plan=plan)},
+    )
+
+
+# --- plan contents ------------------------------------------------------------------------------------
+
+
+def _back(plan: JBPPlan, anchor: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("plan-detail", args=[plan.pk]) + f"#{anchor}")
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = "" if field == "__all__" else f"{form.fields[field].label or field}: "
+        messages.error(request, f"{label}{' '.join(errors)}")
+
+
+@login_required
+@require_POST
+def investment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = InvestmentForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: jbp_investment_save(plan=plan, user=request.user, data=form.cleaned_data),
+            "Investment added.",
+        )
+    else:
+        _form_errors(request, form)
+    return _back(plan, "investments")
+
+
+@login_required
+@require_POST
+def investment_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    investment = get_for_user_or_404(JBPInvestment.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    _attempt(request, lambda: jbp_investment_delete(investment=investment, user=request.user), "Investment removed.")
+    return _back(plan, "investments")
+
+
+@login_required
+@require_POST
+def initiative_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = InitiativeForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: jbp_initiative_save(plan=plan, user=request.user, data=form.cleaned_data),
+            "Initiative added.",
+        )
+    else:
+        _form_errors(request, form)
+    return _back(plan, "initiatives")
+
+
+@login_required
+@require_POST
+def initiative_status(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    initiative = get_for_user_or_404(JBPInitiative.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    _attempt(
+        request,
+        lambda: jbp_initiative_set_status(
+            initiative=initiative, user=request.user, status=request.POST.get("status", "")
+        ),
+        "Initiative updated.",
+    )
+    return _back(plan, "initiatives")
+
+
+@login_required
+@require_POST
+def initiative_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    initiative = get_for_user_or_404(JBPInitiative.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    _attempt(request, lambda: jbp_initiative_delete(initiative=initiative, user=request.user), "Initiative removed.")
+    return _back(plan, "initiatives")
+
+
+@login_required
+@require_POST
+def launch_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = LaunchForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request, lambda: jbp_launch_save(plan=plan, user=request.user, data=form.cleaned_data), "Launch added."
+        )
+    else:
+        _form_errors(request, form)
+    return _back(plan, "launches")
+
+
+@login_required
+@require_POST
+def launch_readiness(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    launch = get_for_user_or_404(LaunchPlan.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    data = {
+        "aplus_ready": request.POST.get("aplus_ready") == "on",
+        "video_ready": request.POST.get("video_ready") == "on",
+    }
+    _attempt(request, lambda: jbp_launch_set_readiness(launch=launch, user=request.user, data=data), "Launch updated.")
+    return _back(plan, f"launch-{launch.pk}")
+
+
+@login_required
+@require_POST
+def launch_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    launch = get_for_user_or_404(LaunchPlan.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    _attempt(request, lambda: jbp_launch_delete(launch=launch, user=request.user), "Launch removed.")
+    return _back(plan, "launches")
+
+
+@login_required
+@require_POST
+def certificate_add(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    launch = get_for_user_or_404(LaunchPlan.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    form = CertificateForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: jbp_certificate_add(launch=launch, user=request.user, data=form.cleaned_data),
+            "Certificate recorded.",
+        )
+    else:
+        _form_errors(request, form)
+    return _back(plan, f"launch-{launch.pk}")
+
+
+@login_required
+@require_POST
+def certificate_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    certificate = get_for_user_or_404(
+        LaunchCertificate.objects.get_queryset().filter(launch__plan=plan).select_related("launch__plan"),
+        request.user,
+        pk=item,
+    )
+    _attempt(
+        request, lambda: jbp_certificate_delete(certificate=certificate, user=request.user), "Certificate removed."
+    )
+    return _back(plan, f"launch-{certificate.launch_id}")
+
+
+# --- the target grid ----------------------------------------------------------------------------------
+
+
+def _grid_params(request: HttpRequest, plan: JBPPlan) -> tuple[str, str]:
+    source = request.POST if request.method == "POST" else request.GET
+    metric = source.get("metric") or Metric.SHIPPED_COGS
+    dimension = source.get("dim") or ""
+    if metric not in METRIC_INFO:
+        raise Http404("Unknown metric")
+    if not dimension:
+        # Open the grid on the dimension the plan already uses for this metric, else categories.
+        used = plan.targets.filter(metric=metric, period_type=JBPTarget.PeriodType.MONTH).values_list(
+            "dimension_type", flat=True
+        )
+        dimension = used.first() or Dim.CATEGORY
+    if dimension not in Dim.values:
+        raise Http404("Unknown dimension")
+    return metric, dimension
+
+
+def _cell_text(value: Decimal | None, metric: str) -> str:
+    """How a cell shows in the grid input: grouped thousands, cents for money, plain percent for ratios."""
+    if value is None:
+        return ""
+    kind = metric_kind(metric)
+    if kind == RATIO:
+        return f"{value.normalize():f}"
+    if kind == "money":
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+@login_required
+def plan_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    metric, dimension = _grid_params(request, plan)
+    grid = sel.jbp_grid(plan=plan, metric=metric, dimension_type=dimension)
+    can_edit = grid.editable and bool(_roles(request, plan) & EDITOR_ROLES)
+    rows = [
+        {
+            "row": row,
+            "cells": [
+                (column, _cell_text(value, metric)) for column, value in zip(grid.columns, row.cells, strict=True)
+            ],
+            "total": _cell_text(row.total, metric) if grid.additive else "",
+        }
+        for row in grid.rows
+    ]
+    quarters = [(label, cols[0].start, cols[-1].start) for label, cols in grid.quarters]
+    metric_counts = dict(plan.targets.values_list("metric").order_by().annotate(n=Count("id")))
+    config = {
+        "metric": metric,
+        "dim": dimension,
+        "kind": metric_kind(metric),
+        "additive": grid.additive,
+        "editable": can_edit,
+        "columns": [column.key for column in grid.columns],
+        "rows": [row.key for row in grid.rows],
+        "urls": {
+            "paste": reverse("plan-grid-paste", args=[plan.pk]),
+            "allocate": reverse("plan-grid-allocate", args=[plan.pk]),
+        },
+    }
+    return render(
+        request,
+        "planning/jbp/plan_grid.html",
+        {
+            "plan": plan,
+            "grid": grid,
+            "rows": rows,
+            "column_totals": [_cell_text(v, metric) for v in grid.column_totals] if grid.additive else [],
+            "grand_total": _cell_text(grid.grand_total, metric) if grid.additive else "",
+            "metric": metric,
+            "metric_label": Metric(metric).label,
+            "dimension": dimension,
+            "metrics": [(m, label, metric_counts.get(m, 0)) for m, label in Metric.choices],
+            "dimensions": [(d, Dim(d).label) for d in GRID_DIMENSIONS],
+            "quarters": quarters,
+            "whole_period": (grid.columns[0].start, grid.columns[-1].start) if grid.columns else None,
+            "dimension_label": Dim(dimension).label,
+            "methods": sel.ALLOCATION_METHODS.items(),
+            "can_edit": can_edit,
+            "config": config,
+            "badges": STATUS_BADGES,
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+def _parse_cell(raw: str) -> Decimal | None:
+    value, _percent = parse_number(raw, detect_decimal_separator([raw]))
+    return value
+
+
+@login_required
+@require_POST
+def plan_grid_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx autosave of the changed cells; answers with the status line and, in HX-Trigger, which cells
+    were saved and which were refused (with the reason) so the grid can mark them."""
+    plan = _plan(request, pk)
+    metric, dimension = _grid_params(request, plan)
+    grid = sel.jbp_grid(plan=plan, metric=metric, dimension_type=dimension)
+    try:
+        posted = json.loads(request.POST.get("cells") or "[]")
+    except json.JSONDecodeError:
+        posted = None
+    if not isinstance(posted, list):
+        return HttpResponse("Could not read the changed cells.", status=400)
+    errors: list[dict[str, str]] = []
+    cells: list[tuple[str, str, Decimal | None]] = []
+    for item in posted:
+        row, col, raw = str(item.get("row", "")), str(item.get("col", "")), str(item.get("value", ""))
+        try:
+            cells.append((row, col, _parse_cell(raw)))
+        except ValueError as exc:
+            errors.append({"row": row, "col": col, "message": str(exc)})
+    saved: list[dict[str, str]] = []
+    status = 200
+    try:
+        result = jbp_targets_upsert(
+            plan=plan, user=request.user, rows=sel.grid_rows_for_service(grid, cells), atomic=False
+        )
+    except (ApplicationError, PermissionRefused) as exc:
+        message = exc.message
+        status = 403 if isinstance(exc, PermissionRefused) else 409
+        errors.extend({"row": r, "col": c, "message": message} for r, c, _ in cells)
+        result = None
+    if result is not None:
+        refused = {e.row for e in result.errors}
+        for index, (row, col, value) in enumerate(cells):
+            if index in refused:
+                message = "; ".join(e.message for e in result.errors if e.row == index)
+                errors.append({"row": row, "col": col, "message": message})
+            else:
+                saved.append({"row": row, "col": col, "value": _cell_text(value, metric)})
+    response = render(
+        request,
+        "planning/jbp/partials/save_status.html",
+        {"saved_at": timezone.now(), "saved": saved, "errors": errors},
+        status=status if status != 200 else 200,
+    )
+    response["HX-Trigger"] = json.dumps({"jbpSaved": {"saved": saved, "errors": errors}})
+    return response
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except json.JSONDecodeError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+@login_required
+@require_POST
+def plan_grid_paste(request: HttpRequest, pk: int) -> JsonResponse:
+    """The server's reading of a pasted block: values placed from the anchor cell, errors per cell."""
+    plan = _plan(request, pk)
+    body = _json_body(request)
+    metric = str(body.get("metric", ""))
+    dimension = str(body.get("dim", ""))
+    if metric not in METRIC_INFO or dimension not in Dim.values:
+        return JsonResponse({"message": "Unknown metric or dimension."}, status=400)
+    grid = sel.jbp_grid(plan=plan, metric=metric, dimension_type=dimension)
+    row_keys = [row.key for row in grid.rows]
+    col_keys = [column.key for column in grid.columns]
+    try:
+        first_row = row_keys.index(str(body.get("row", "")))
+        first_col = col_keys.index(str(body.get("col", "")))
+    except ValueError:
+        return JsonResponse({"message": "Click the cell where the block should start, then paste."}, status=400)
+    result = parse_block(str(body.get("text", ""))[:200_000], default_decimal=str(body.get("decimal") or "."))
+    kind = metric_kind(metric)
+    cells: list[dict[str, str]] = []
+    errors = [
+        {
+            **error.as_dict(),
+            "target_row": _at(row_keys, first_row + error.row - result.first_row),
+            "target_col": _at(col_keys, first_col + error.column - result.first_column),
+        }
+        for error in result.errors
+    ]
+    outside = 0
+    for r, values in enumerate(result.values):
+        for c, value in enumerate(values):
+            row_index, col_index = first_row + r, first_col + c
+            if row_index >= len(row_keys) or col_index >= len(col_keys):
+                outside += value is not None
+                continue
+            row_key, col_key = row_keys[row_index], col_keys[col_index]
+            if value is not None and kind == "count" and value != value.to_integral_value():
+                errors.append(
+                    {
+                        "row": result.first_row + r,
+                        "column": result.first_column + c,
+                        "value": str(value),
+                        "message": "expected whole units",
+                        "target_row": row_key,
+                        "target_col": col_key,
+                    }
+                )
+                continue
+            if value is not None and kind == "money" and value != value.quantize(Decimal("0.01")):
+                value = value.quantize(Decimal("0.01"))
+            cells.append({"row": row_key, "col": col_key, "value": _cell_text(value, metric)})
+    notes = list(result.notes)
+    if outside:
+        notes.append(f"{outside} pasted value{'s' if outside != 1 else ''} fell outside the grid and were left out.")
+    if result.percent_cells and kind != RATIO:
+        notes.append("Some cells were percentages; they were read as plain numbers.")
+    return JsonResponse({"cells": cells, "errors": errors, "notes": notes, "decimal": result.decimal_separator})
+
+
+def _at(keys: list[str], index: int) -> str:
+    return keys[index] if 0 <= index < len(keys) else ""
+
+
+@login_required
+@require_POST
+def plan_grid_allocate(request: HttpRequest, pk: int) -> JsonResponse:
+    """Spread a total over months by last year's mix, seasonal weights or evenly; exact to the cent."""
+    plan = _plan(request, pk)
+    body = _json_body(request)
+    metric, dimension = str(body.get("metric", "")), str(body.get("dim", ""))
+    if metric not in METRIC_INFO or dimension not in Dim.values:
+        return JsonResponse({"message": "Unknown metric or dimension."}, status=400)
+    try:
+        total = _parse_cell(str(body.get("total", "")))
+        first = date.fromisoformat(str(body.get("first", "")))
+        last = date.fromisoformat(str(body.get("last", "")))
+    except ValueError as exc:
+        return JsonResponse({"message": f"Total: {exc}" if "number" in str(exc) else "Pick the months."}, status=400)
+    if total is None:
+        return JsonResponse({"message": "Type the total to spread."}, status=400)
+    try:
+        result = sel.jbp_allocation(
+            plan=plan,
+            metric=metric,
+            dimension_type=dimension,
+            dimension_value=str(body.get("row", "")),
+            first=first,
+            last=last,
+            total=total,
+            method=str(body.get("method", "")),
+        )
+    except ApplicationError as exc:
+        return JsonResponse({"message": exc.message}, status=400)
+    row = str(body.get("row", ""))
+    return JsonResponse(
+        {
+            "cells": [
+                {"row": row, "col": column.key, "value": _cell_text(value, metric)}
+                for column, value in zip(result.columns, result.values, strict=True)
+            ],
+            "method": sel.ALLOCATION_METHODS[result.method],
+            "note": result.note,
+        }
+    )
+
+
+@login_required
+def plan_grid_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    metric, dimension = _grid_params(request, plan)
+    grid = sel.jbp_grid(plan=plan, metric=metric, dimension_type=dimension)
+    content = write_targets_workbook(grid)
+    name = f"jbp-{plan.brand.name}-{plan.series}-{plan.plan_year}-v{plan.version}-{metric.lower()}.xlsx"
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name.replace(" ", "_")}"'
+    return response
+
+
+@login_required
+def plan_grid_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a filled template: first a preview of every difference, then (confirm) apply them."""
+    plan = _plan(request, pk)
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("plan-grid", args=[plan.pk]))
+    if request.POST.get("confirm"):
+        return _apply_upload(request, plan)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return HttpResponseRedirect(reverse("plan-grid", args=[plan.pk]))
+    upload = form.cleaned_data["file"]
+    read = read_targets_workbook(upload, filename=upload.name)
+    errors = [f"{upload.name} {e.cell}: {e.message}" + (f" (got {e.value!r})" if e.value else "") for e in read.errors]
+    if read.plan_id is not None and read.plan_id != plan.pk:
+        errors.append(f"{upload.name}: this template belongs to plan #{read.plan_id}, not #{plan.pk}.")
+    metric = read.metric if read.metric in METRIC_INFO else Metric.SHIPPED_COGS
+    dimension = read.dimension_type if read.dimension_type in Dim.values else Dim.CATEGORY
+    grid = sel.jbp_grid(plan=plan, metric=metric, dimension_type=dimension)
+    known_columns = {column.key for column in grid.columns}
+    stray = sorted({col for _, col in read.cells} - known_columns)
+    if stray:
+        errors.append(f"{upload.name}: months {', '.join(stray)} are outside this plan's period.")
+    changes = [] if errors else sel.jbp_grid_changes(grid, read.cells, read.labels)
+    token = signing.dumps(
+        {
+            "plan": plan.pk,
+            "metric": metric,
+            "dim": dimension,
+            "changes": [[c.row_key, c.column.key, _num(c.old), _num(c.new)] for c in changes],
+        },
+        salt=UPLOAD_SALT,
+    )
+    return render(
+        request,
+        "planning/jbp/upload_preview.html",
+        {
+            "plan": plan,
+            "grid": grid,
+            "metric_label": Metric(metric).label,
+            "filename": upload.name,
+            "errors": errors,
+            "changes": changes,
+            "token": token,
+            "can_edit": plan.is_editable and bool(_roles(request, plan) & EDITOR_ROLES),
+            "badges": STATUS_BADGES,
+        },
+    )
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _apply_upload(request: HttpRequest, plan: JBPPlan) -> HttpResponse:
+    try:
+        payload = signing.loads(request.POST.get("token", ""), salt=UPLOAD_SALT, max_age=3600)
+    except signing.BadSignature:
+        messages.error(request, "The preview expired or was altered; upload the file again.")
+        return HttpResponseRedirect(reverse("plan-grid", args=[plan.pk]))
+    if payload.get("plan") != plan.pk:
+        raise Http404("Preview of another plan")
+    metric, dimension = payload["metric"], payload["dim"]
+    grid = sel.jbp_grid(plan=plan, metric=metric, dimension_type=dimension)
+    grid_url = reverse("plan-grid", args=[plan.pk]) + f"?metric={metric}&dim={dimension}"
+    current = {
+        (row.key, col.key): value for row in grid.rows for col, value in zip(grid.columns, row.cells, strict=True)
+    }
+    stale = [
+        (row, col)
+        for row, col, old, _new in payload["changes"]
+        if (current.get((row, col)) is None) != (old is None)
+        or (old is not None and current.get((row, col)) != Decimal(old))
+    ]
+    if stale:
+        messages.error(request, "Targets changed since the preview; upload the file again to see the new differences.")
+        return HttpResponseRedirect(grid_url)
+    cells = [(row, col, None if new is None else Decimal(new)) for row, col, _old, new in payload["changes"]]
+    result = _attempt(
+        request,
+        lambda: jbp_targets_upsert(plan=plan, user=request.user, rows=sel.grid_rows_for_service(grid, cells)),
+        "",
+    )
+    if result is not None:
+        messages.success(
+            request,
+            f"Applied {len(cells)} change{'s' if len(cells) != 1 else ''} from the upload "
+            f"({result.created} added, {result.updated} changed, {result.deleted} cleared).",
+        )
+    return HttpResponseRedirect(grid_url)
