@@ -150,7 +150,9 @@ def agreement_update(
     """Change terms before acceptance; afterwards only the title and notes."""
     require_role(user, agreement.vendor_code.brand_id, EDITOR_ROLES, action="edit co-op agreements")
     with transaction.atomic():
-        locked = CoopAgreement.objects.select_for_update().select_related("vendor_code").get(pk=agreement.pk)
+        locked = (
+            CoopAgreement.objects.select_for_update(of=("self",)).select_related("vendor_code").get(pk=agreement.pk)
+        )
         allowed = (
             set(TERM_FIELDS) | set(ALWAYS_EDITABLE) if locked.status in EDITABLE_STATUSES else set(ALWAYS_EDITABLE)
         )
@@ -191,7 +193,9 @@ def agreement_accept(*, agreement: CoopAgreement, user: User, today: date | None
     require_role(user, agreement.vendor_code.brand_id, ACCEPT_ROLES, action="accept a co-op agreement")
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = CoopAgreement.objects.select_for_update().select_related("vendor_code").get(pk=agreement.pk)
+        locked = (
+            CoopAgreement.objects.select_for_update(of=("self",)).select_related("vendor_code").get(pk=agreement.pk)
+        )
         if locked.status != Status.PENDING_ACCEPTANCE:
             raise ApplicationError(
                 f"Only an agreement pending acceptance can be accepted; this one is "
@@ -245,7 +249,9 @@ def agreement_reject(*, agreement: CoopAgreement, user: User, comment: str) -> C
     if not comment.strip():
         raise ApplicationError("Say why the agreement is rejected.", extra={"field": "comment"})
     with transaction.atomic():
-        locked = CoopAgreement.objects.select_for_update().select_related("vendor_code").get(pk=agreement.pk)
+        locked = (
+            CoopAgreement.objects.select_for_update(of=("self",)).select_related("vendor_code").get(pk=agreement.pk)
+        )
         if locked.status != Status.PENDING_ACCEPTANCE:
             raise ApplicationError(
                 f"Only an agreement pending acceptance can be rejected; this one is "
@@ -279,7 +285,7 @@ def agreements_expire(*, today: date | None = None) -> int:
     ):
         with transaction.atomic():
             locked = (
-                CoopAgreement.objects.select_for_update()
+                CoopAgreement.objects.select_for_update(of=("self",))
                 .select_related("vendor_code")
                 .filter(pk=agreement_id, status=Status.ACCEPTED)
                 .first()

@@ -84,7 +84,7 @@ def _brand_id(dispute: Dispute) -> int:
 
 
 def _lock(dispute: Dispute) -> Dispute:
-    return Dispute.objects.select_for_update().select_related("vendor_code", "invoice").get(pk=dispute.pk)
+    return Dispute.objects.select_for_update(of=("self",)).select_related("vendor_code", "invoice").get(pk=dispute.pk)
 
 
 def _move(

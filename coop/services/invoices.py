@@ -45,6 +45,7 @@ Status = CoopInvoice.Status
 RECORD_ROLES = (Role.VENDOR_OPS, Role.FINANCE, Role.FINANCE_APPROVER)
 DECIDE_ROLES = (Role.FINANCE, Role.FINANCE_APPROVER)
 RATE_TOLERANCE = Decimal("0.00005")  # half a basis point: rates printed to 2 decimals of a percent
+ROUND_RATE_STEP = Decimal("0.0005")  # agreements quote rates in steps of 0.05 %
 
 _INVOICE_FIELDS = [
     "amazon_invoice_id",
@@ -272,7 +273,9 @@ def _audit_checks(invoice: CoopInvoice, agreement: CoopAgreement) -> tuple[list[
 
 
 def _wrong_rate(invoice: CoopInvoice, agreement: CoopAgreement, accruals: list[Any]) -> Flag | None:
-    """Name the rate the invoice implies when it differs from the agreement's (e.g. last year's rate)."""
+    """Name the rate the invoice implies when it looks like another rate was applied to the same basis:
+    it equals the rate of another agreement of the vendor code (typically last year's), or it is a
+    round rate (a multiple of 0.05 %). A merely different amount is the VARIANCE flag's business."""
     if agreement.rate_pct is None or agreement.calc_basis == CoopAgreement.CalcBasis.UNITS_SOLD:
         return None
     basis = sum((a.basis_amount for a in accruals), Decimal("0"))
@@ -289,6 +292,9 @@ def _wrong_rate(invoice: CoopInvoice, agreement: CoopAgreement, accruals: list[A
         .exclude(pk=agreement.pk)
         .first()
     )
+    nearest_round = (implied / ROUND_RATE_STEP).quantize(Decimal("1")) * ROUND_RATE_STEP
+    if other is None and abs(implied - nearest_round) > RATE_TOLERANCE:
+        return None
     hint = f" That is the rate of agreement {other.amazon_agreement_id} ({other.title})." if other else ""
     return Flag(
         "WRONG_RATE",
@@ -301,7 +307,7 @@ def invoice_reconcile(*, invoice: CoopInvoice, user: User | None) -> CoopInvoice
     """Match the invoice to its agreement and accruals and run the audit checks; sets the status to
     UNMATCHED, MATCHED (nothing to compare yet), OK or VARIANCE_FLAGGED."""
     with transaction.atomic():
-        locked = CoopInvoice.objects.select_for_update().select_related("vendor_code").get(pk=invoice.pk)
+        locked = CoopInvoice.objects.select_for_update(of=("self",)).select_related("vendor_code").get(pk=invoice.pk)
         if locked.status not in CoopInvoice.RECONCILABLE_STATUSES:
             raise ApplicationError(
                 f"Invoice {locked.amazon_invoice_id} is {locked.get_status_display()}; it is no longer reconciled.",
@@ -355,7 +361,7 @@ def invoice_set_status(
 ) -> CoopInvoice:
     """Move an invoice as its dispute moves (DISPUTED, RESOLVED_*, REDISPUTED, CLOSED), with audit."""
     with transaction.atomic():
-        locked = CoopInvoice.objects.select_for_update().select_related("vendor_code").get(pk=invoice.pk)
+        locked = CoopInvoice.objects.select_for_update(of=("self",)).select_related("vendor_code").get(pk=invoice.pk)
         if locked.status == status:
             return locked
         before = _snapshot(locked)
