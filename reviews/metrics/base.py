@@ -137,14 +137,24 @@ def decimal_array(values: pd.Series, *, column: str) -> ObjectArray:
     if pd.api.types.is_bool_dtype(values.dtype):
         raise MetricInputError("booleans are not numbers", column=column, expected="Decimal or int")
     if pd.api.types.is_integer_dtype(values.dtype):
-        ints = values.to_numpy(dtype=object)
-        out[:] = [None if v is pd.NA else Decimal(int(v)) for v in ints]
+        missing = values.isna().to_numpy(dtype=bool)
+        ints = values.to_numpy(dtype="int64", na_value=0).tolist()
+        out[:] = list(map(Decimal, ints))
+        out[missing] = None
         return out
     if pd.api.types.is_float_dtype(values.dtype):
         raise MetricInputError(
             "float column", column=column, value=str(values.dtype), expected="Decimal (object) or Int64"
         )
     raw = values.to_numpy(dtype=object)
+    kinds = set(map(type, raw))
+    if kinds <= {Decimal, type(None)}:
+        # The usual case (a selector's Decimal column): only non-finite values need a look.
+        if not all(v is None or v.is_finite() for v in raw):
+            bad = next(i for i, v in enumerate(raw) if v is not None and not v.is_finite())
+            raise MetricInputError("not a finite number", column=column, row=values.index[bad], value=raw[bad])
+        out[:] = raw
+        return out
     for i, v in enumerate(raw):
         kind = type(v)
         if kind is Decimal and v.is_finite():
@@ -216,8 +226,8 @@ def object_series(values: ObjectArray | Sequence[Any], index: pd.Index) -> pd.Se
 
 def none_for_missing(series: pd.Series) -> pd.Series:
     """The object series with every pandas spelling of "missing" replaced by None."""
-    values: ObjectArray = np.empty(len(series), dtype=object)
-    values[:] = [None if is_missing(v) else v for v in series.to_numpy(dtype=object)]
+    values: ObjectArray = series.to_numpy(dtype=object, copy=True)
+    values[series.isna().to_numpy(dtype=bool)] = None
     return pd.Series(values, index=series.index, name=series.name, dtype=object)
 
 
@@ -238,21 +248,18 @@ def _as_date(value: object, *, column: str, row: object) -> date:
 
 def date_series(values: pd.Series, *, column: str) -> pd.Series:
     """The column as an object Series of `datetime.date` (aware datetimes taken at their UTC date)."""
+    missing = values.isna().to_numpy(dtype=bool)
+    if missing.any():
+        raise MetricInputError(
+            "missing date", column=column, row=values.index[int(missing.argmax())], expected="a date"
+        )
     raw = values.to_numpy(dtype=object)
-    if len(raw) == 0:
-        return pd.Series([], index=values.index, dtype=object)
     # Few distinct dates in many rows: convert each distinct value once.
-    mapping: dict[object, date] = {}
-    converted: ObjectArray = np.empty(len(raw), dtype=object)
-    for i, v in enumerate(raw):
-        if is_missing(v):
-            raise MetricInputError("missing date", column=column, row=values.index[i], expected="a date")
-        found = mapping.get(v)
-        if found is None:
-            found = _as_date(v, column=column, row=values.index[i])
-            mapping[v] = found
-        converted[i] = found
-    return pd.Series(converted, index=values.index, dtype=object)
+    codes, uniques = pd.factorize(raw)
+    converted_uniques: ObjectArray = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        converted_uniques[i] = _as_date(value, column=column, row=values.index[int((codes == i).argmax())])
+    return pd.Series(converted_uniques[codes], index=values.index, dtype=object)
 
 
 def check_grain(grain: str) -> Grain:

@@ -8,7 +8,6 @@ the new sums instead of averaged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
@@ -21,8 +20,6 @@ from reviews.metrics.base import ObjectArray
 from reviews.metrics.base import decimal_array
 from reviews.metrics.base import object_series
 from reviews.metrics.base import ratio_array
-from reviews.metrics.retail import sell_through_recomputed
-from reviews.metrics.retail import weeks_of_cover
 
 # (ratio column, numerator column, denominator column, denominator must be > 0)
 SIMPLE_RATIOS: tuple[tuple[str, str, str, bool], ...] = (
@@ -71,9 +68,30 @@ def _columns(sums: pd.DataFrame, names: tuple[str, ...]) -> list[ObjectArray] | 
     return [decimal_array(sums[name], column=name) for name in names]
 
 
-def _rowwise(func: Callable[..., Decimal | None], arrays: list[ObjectArray], names: tuple[str, ...]) -> ObjectArray:
-    out: ObjectArray = np.empty(len(arrays[0]) if arrays else 0, dtype=object)
-    out[:] = [func(**dict(zip(names, values, strict=True))) for values in zip(*arrays, strict=True)]
+def _weeks_of_cover_array(on_hand: ObjectArray, average: ObjectArray) -> ObjectArray:
+    """reviews.metrics.retail.weeks_of_cover over arrays (same rules, without per-value conversion)."""
+    out: ObjectArray = np.empty(len(on_hand), dtype=object)
+    for i, (units, weekly) in enumerate(zip(on_hand, average, strict=True)):
+        if units is None:
+            continue
+        if units <= 0:
+            out[i] = Decimal(0)
+        elif weekly is not None and weekly != 0:
+            out[i] = units / weekly
+    return out
+
+
+def _sell_through_array(
+    shipped: ObjectArray, returns: ObjectArray, start: ObjectArray, received: ObjectArray
+) -> ObjectArray:
+    """reviews.metrics.retail.sell_through_recomputed over arrays: denominator <= 0 or unknown → None."""
+    out: ObjectArray = np.empty(len(shipped), dtype=object)
+    for i, (s, r, b, rec) in enumerate(zip(shipped, returns, start, received, strict=True)):
+        if s is None or r is None or b is None or rec is None:
+            continue
+        denominator = b + rec
+        if denominator > 0:
+            out[i] = (s - r) / denominator
     return out
 
 
@@ -112,17 +130,11 @@ def derive_ratios(sums: pd.DataFrame, *, tacos_denominator: str | None = None) -
 
     cover_inputs = _columns(sums, WEEKS_OF_COVER_INPUTS)
     if cover_inputs is not None:
-        out["weeks_of_cover"] = object_series(
-            _rowwise(weeks_of_cover, cover_inputs, ("on_hand_units", "average_weekly_units")), index
-        )
+        out["weeks_of_cover"] = object_series(_weeks_of_cover_array(*cover_inputs), index)
 
     st_inputs = _columns(sums, SELL_THROUGH_INPUTS)
     if st_inputs is not None:
-        recomputed = _rowwise(
-            sell_through_recomputed,
-            st_inputs,
-            ("shipped_units", "customer_returns", "start_on_hand_units", "received_units"),
-        )
+        recomputed = _sell_through_array(*st_inputs)
         reported: ObjectArray = (
             decimal_array(sums["sell_through_reported"], column="sell_through_reported")
             if "sell_through_reported" in sums.columns

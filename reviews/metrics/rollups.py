@@ -26,7 +26,6 @@ from reviews.metrics.base import check_grain
 from reviews.metrics.base import count_series
 from reviews.metrics.base import date_series
 from reviews.metrics.base import decimal_array
-from reviews.metrics.base import is_missing
 from reviews.metrics.base import map_dates
 from reviews.metrics.base import none_for_missing
 from reviews.metrics.base import object_series
@@ -129,11 +128,15 @@ def add_buckets(work: pd.DataFrame, starts: pd.Series, grain: Grain) -> None:
 def check_currency(frame: pd.DataFrame) -> None:
     if "currency" not in frame.columns:
         return
-    for label, value in zip(frame.index, frame["currency"].to_numpy(dtype=object), strict=True):
-        if is_missing(value) or value == "":
-            raise MetricInputError(
-                "money rows need their currency", column="currency", row=label, expected="an ISO-4217 code"
-            )
+    currency = frame["currency"]
+    bad = (currency.isna() | (currency.astype(object) == "")).to_numpy(dtype=bool)
+    if bad.any():
+        raise MetricInputError(
+            "money rows need their currency",
+            column="currency",
+            row=frame.index[int(bad.argmax())],
+            expected="an ISO-4217 code",
+        )
 
 
 def finish_rollup(sums: pd.DataFrame, group_keys: list[str], grain: Grain) -> pd.DataFrame:

@@ -648,3 +648,15 @@ def test_derive_ratios_recomputes_from_summed_rollups() -> None:
         {"clicks": ints(int(weekly["clicks"].sum())), "impressions": ints(int(weekly["impressions"].sum()))}
     )
     assert derive_ratios(total)["ctr"].tolist() == [D("0.01")]
+
+
+def test_rollups_refuse_non_finite_money_and_name_the_row() -> None:
+    ads = ads_frame(
+        [
+            ad_row(W1, impressions=1, clicks=1, cost=D("1.00"), sales_14d=D("1.00"), purchases_14d=1),
+            ad_row(W1, impressions=1, clicks=1, cost=D("NaN"), sales_14d=D("1.00"), purchases_14d=1),
+        ]
+    )
+    with pytest.raises(MetricInputError, match="not a finite number") as caught:
+        rollup_ads(ads, windows=VENDOR_ATTRIBUTION_WINDOWS, grain="week")
+    assert caught.value.extra["column"] == "cost" and caught.value.extra["row"] == 1
