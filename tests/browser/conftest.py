@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -54,15 +55,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser journeys")
     from playwright.sync_api import sync_playwright
 
+    # While Playwright's event loop runs in this thread, Django (asgiref's Local) hands out *new*
+    # connection objects from context-local storage. The snapshot of migration data that serialized
+    # rollback restores lives on the original connection, so carry it over or the marketplaces loaded
+    # by the data migration would be gone after the first browser test's flush.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents  # type: ignore[attr-defined]
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot  # type: ignore[attr-defined]
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+        try:
+            yield launched
+        finally:
+            launched.close()
+            # Close the loop-local connections too, or PostgreSQL refuses to drop the test database.
+            with django_db_blocker.unblock():
+                connections.close_all()
 
 
 @pytest.fixture
