@@ -262,7 +262,9 @@ def _read_meta(banner: _Banner, fact_table: str, name: str) -> _Meta:
         marketplace_id = _MARKETPLACE_BY_COUNTRY[country_text]
         options["country"] = country_text
 
-    locale = cells.get("locale") or _LOCALE_BY_COUNTRY.get(country_text, "en_US")
+    # Legacy banners had no Locale and wrote the Viewing dates m/d/yy (the reconstructed catalog).
+    default_locale = "en_US" if banner.layout == "legacy" else _LOCALE_BY_COUNTRY.get(country_text, "en_US")
+    locale = cells.get("locale") or default_locale
     if not re.fullmatch(r"[a-z]{2}([_-][A-Za-z]{2})?", locale):
         raise _banner_error(name, banner.keys.get("locale", "Locale"), locale, "a locale like en_US or en_IN")
     options["locale"] = locale

@@ -317,6 +317,19 @@ def test_xlsx_with_text_cells() -> None:
     assert frame["ordered_revenue"].tolist()[1] == Decimal("-379.04")
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_excel_style_workbook_with_shared_strings(streamed: bool) -> None:
+    # Excel keeps text in xl/sharedStrings.xml after the sheet; streaming writers put each entry's
+    # sizes after its data. Detection inflates what the first bytes hold in both cases.
+    rows = docgen.vc_rows("sales", 5)
+    raw = docgen.excel_style_xlsx(docgen.vc_table("sales", "en_IN", rows), streamed=streamed)
+    name, report, frame = parse(raw, "sales.xlsx")
+    assert name == "VC_RETAIL_ANALYTICS_XLSX"
+    assert report.errors == []
+    assert report.marketplace_id == INDIA
+    assert frame["ordered_revenue"].tolist()[:2] == [rows[0]["ordered_revenue"], Decimal("-379.04")]
+
+
 def test_xlsx_formula_cell_is_refused() -> None:
     rows = docgen.vc_rows("sales", 3)
     raw = docgen.vc_export_xlsx("sales", "en_US", rows, formula=(1, "Shipped COGS", "=F4*0.6"))
