@@ -6,7 +6,8 @@ counts Int64, ratios Decimal or None, never NaN) is in reviews.metrics.base.
 
 Modules: base (policy, ratio helpers, buckets), advertising, retail, supply, attainment (scalars),
 derive (ratios from sums), rollups (retail and ads facts → weekly/monthly rollups),
-supply_rollups (PO lines and ASNs), changes (MoM/YoY, top movers).
+supply_rollups (PO lines and ASNs), combine (ads joined to retail for TACoS, metric labels),
+changes (MoM/YoY, trailing sums, top movers).
 Currency conversion lives in reviews.fx.
 """
 
@@ -42,6 +43,9 @@ from reviews.metrics.changes import pct_change
 from reviews.metrics.changes import pp_change
 from reviews.metrics.changes import rollup_keys
 from reviews.metrics.changes import top_movers
+from reviews.metrics.combine import METRIC_LABELS
+from reviews.metrics.combine import join_ads_to_retail
+from reviews.metrics.combine import metric_label
 from reviews.metrics.derive import RATIO_COLUMNS
 from reviews.metrics.derive import derive_ratios
 from reviews.metrics.retail import aged_share
@@ -72,6 +76,7 @@ __all__ = [
     "GRAINS",
     "HIGHER_IS_BETTER",
     "LOWER_IS_BETTER",
+    "METRIC_LABELS",
     "MONEY_COLUMNS",
     "RATIO_COLUMNS",
     "SUM_COLUMNS",
@@ -97,7 +102,9 @@ __all__ = [
     "derive_ratios",
     "expected_to_date",
     "forecast_to_period_end",
+    "join_ads_to_retail",
     "linear_elapsed_weight",
+    "metric_label",
     "net_ppm",
     "pace_attainment",
     "pct_change",

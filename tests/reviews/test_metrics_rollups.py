@@ -15,6 +15,8 @@ import pytest
 from reviews.metrics import VENDOR_ATTRIBUTION_WINDOWS
 from reviews.metrics import MetricInputError
 from reviews.metrics import derive_ratios
+from reviews.metrics import join_ads_to_retail
+from reviews.metrics import metric_label
 from reviews.metrics import rollup_ads
 from reviews.metrics import rollup_purchase_orders
 from reviews.metrics import rollup_retail
@@ -660,3 +662,80 @@ def test_rollups_refuse_non_finite_money_and_name_the_row() -> None:
     with pytest.raises(MetricInputError, match="not a finite number") as caught:
         rollup_ads(ads, windows=VENDOR_ATTRIBUTION_WINDOWS, grain="week")
     assert caught.value.extra["column"] == "cost" and caught.value.extra["row"] == 1
+
+
+# --- ads joined to retail (TACoS) -----------------------------------------------------------------
+
+
+def test_join_ads_to_retail_gives_the_tacos_worked_example_with_its_label() -> None:
+    # DOMAIN.md §4.1: ad cost 1,250.00 over retail ordered revenue 20,000.00 -> TACoS 6.25 %.
+    retail = rollup_retail(
+        retail_frame(
+            [
+                retail_row(W1, ordered_revenue=D("12000.00"), shipped_revenue=D("11000.00")),
+                retail_row(W1 + timedelta(days=1), ordered_revenue=D("8000.00"), shipped_revenue=D("9000.00")),
+                retail_row(W2, ordered_revenue=D("100.00"), shipped_revenue=D("100.00")),
+            ]
+        ),
+        grain="week",
+    )
+    ads = rollup_ads(
+        ads_frame(
+            [
+                ad_row(
+                    W1,
+                    product="SP",
+                    impressions=150_000,
+                    clicks=1_000,
+                    cost=D("1000.00"),
+                    sales_14d=D("4000.00"),
+                    purchases_14d=50,
+                ),
+                ad_row(
+                    W1,
+                    product="SB",
+                    impressions=30_000,
+                    clicks=276,
+                    cost=D("250.00"),
+                    sales_14d=D("1000.00"),
+                    purchases_14d=14,
+                ),
+            ]
+        ),
+        windows=VENDOR_ATTRIBUTION_WINDOWS,
+        grain="week",
+        by_ad_product=False,
+    )
+    joined = join_ads_to_retail(retail, ads, on=["marketplace_id"], tacos_denominator="ordered_revenue")
+    pd.testing.assert_frame_equal(
+        joined[
+            ["period_start", "ordered_revenue", "ad_spend", "attribution_window", "acos", "tacos", "tacos_denominator"]
+        ],
+        pd.DataFrame(
+            {
+                "period_start": obj(W1, W2),
+                "ordered_revenue": obj(D("20000.00"), D("100.00")),
+                "ad_spend": obj(D("1250.00"), None),  # no ad rows in week 2: not reported, not 0
+                "attribution_window": ["14d", None],
+                "acos": obj(D("0.25"), None),
+                "tacos": obj(D("0.0625"), None),
+                "tacos_denominator": obj("ordered_revenue", "ordered_revenue"),
+            }
+        ),
+    )
+    assert (
+        metric_label("tacos", tacos_denominator="ordered_revenue") == "TACoS (÷ ordered revenue (MANUFACTURING view))"
+    )
+    assert metric_label("acos", attribution_window="14d") == "ACoS (14d)"
+    assert metric_label("shipped_revenue", distributor_view="SOURCING") == "Shipped revenue (SOURCING)"
+
+
+def test_join_ads_to_retail_needs_all_products_in_one_row() -> None:
+    retail = rollup_retail(retail_frame([retail_row(W1, ordered_revenue=D("1.00"))]), grain="week")
+    by_product = rollup_ads(
+        ads_frame([ad_row(W1, impressions=1, clicks=1, cost=D("1.00"), sales_14d=D("1.00"), purchases_14d=1)]),
+        windows=VENDOR_ATTRIBUTION_WINDOWS,
+        grain="week",
+    )
+    with pytest.raises(MetricInputError, match="all ad products"):
+        join_ads_to_retail(retail, by_product, on=["marketplace_id"], tacos_denominator="ordered_revenue")
