@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from core.models import AuthoredModel
 from core.models import TimeStampedModel
 from ingest.models import ReportImport
+from planning.models import JBPPlan
 from planning.models import VendorCode
 from planning.scoping import BrandScopedManager
 
@@ -141,6 +142,15 @@ class CoopAgreement(AuthoredModel):
     )
     baseline_period_start = models.DateField(null=True, blank=True)
     baseline_period_end = models.DateField(null=True, blank=True)
+    jbp = models.ForeignKey(
+        JBPPlan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coop_agreements",
+        verbose_name="JBP plan",
+        help_text="The joint business plan whose terms this agreement carries.",
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
 
@@ -211,6 +221,8 @@ class CoopAgreement(AuthoredModel):
         superseded = self.supersedes if self.supersedes_id else None
         if superseded is not None and self.vendor_code_id and superseded.vendor_code_id != self.vendor_code_id:
             errors["supersedes"] = "The superseded agreement belongs to another vendor code."
+        if self.jbp_id and self.vendor_code_id and self.jbp.brand_id != self.vendor_code.brand_id:
+            errors["jbp"] = "The JBP plan belongs to another brand."
         if errors:
             raise ValidationError(errors)
 

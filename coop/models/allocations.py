@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -22,6 +23,7 @@ from coop.models.audit import AppendOnlyModel
 from core.models import AuthoredModel
 from core.models import TimeStampedModel
 from planning.models import Brand
+from planning.models import JBPPlan
 from planning.scoping import BrandScopedManager
 
 
@@ -39,6 +41,15 @@ class FundAllocation(AuthoredModel):
     EDITABLE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.DRAFT, Status.AMENDMENT_DRAFT})
 
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="fund_allocations")
+    plan = models.ForeignKey(
+        JBPPlan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fund_allocations",
+        verbose_name="JBP plan",
+        help_text="The plan whose investments this split funds (same brand).",
+    )
     title = models.CharField(max_length=200)
     period_start = models.DateField()
     period_end = models.DateField()
@@ -87,6 +98,10 @@ class FundAllocation(AuthoredModel):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    def clean(self) -> None:
+        if self.plan_id and self.brand_id and self.plan.brand_id != self.brand_id:
+            raise ValidationError({"plan": "The JBP plan belongs to another brand."})
 
 
 class FundAllocationLine(TimeStampedModel):

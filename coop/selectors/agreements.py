@@ -27,6 +27,10 @@ from coop.models import CoopAgreement
 from coop.selectors.facts import fact_basis
 from core.money import round2
 from core.money import safe_ratio
+from core.periods import add_months
+from core.periods import month_end
+from core.periods import month_start
+from core.periods import months_between
 from planning.models import Brand
 
 if TYPE_CHECKING:
@@ -252,3 +256,81 @@ def growth_tracker_list(*, user: AnyUser, brand: Brand | None = None, today: dat
 
 def accrual_total(accruals: QuerySet[Accrual]) -> Decimal:
     return accruals.aggregate(total=Sum("expected_amount"))["total"] or Decimal("0")
+
+
+# Which JBP target metric stands for an agreement's basis when projecting accruals still to come.
+# Receipts and PO cost have no target of their own; shipped COGS is the closest the plan has.
+_TARGET_FOR_BASIS: dict[str, tuple[str, bool]] = {
+    "SHIPPED_COGS": ("SHIPPED_COGS", False),
+    "ORDERED_REVENUE": ("ORDERED_REVENUE", False),
+    "UNITS_SOLD": ("SHIPPED_UNITS", False),
+    "NET_RECEIPTS": ("SHIPPED_COGS", True),
+    "GROSS_RECEIPTS": ("SHIPPED_COGS", True),
+    "PO_COST": ("SHIPPED_COGS", True),
+}
+_PERIOD_PREFERENCE = ["MONTH", "WEEK", "QUARTER", "YEAR", "PLAN"]
+
+
+@dataclass(frozen=True)
+class ProjectionRow:
+    period_start: date
+    target_basis: Decimal  # the plan's target for the month (units for per-unit agreements)
+    projected_amount: Decimal  # what the agreement would charge on it (negative = credit)
+    currency: str
+
+
+@dataclass(frozen=True)
+class AccrualProjection:
+    rows: list[ProjectionRow]
+    metric: str | None
+    proxy: bool  # True when the target metric only approximates the basis (receipts ~ shipped COGS)
+    note: str
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.projected_amount for row in self.rows), Decimal("0"))
+
+
+def accrual_projection(*, agreement: CoopAgreement, today: date | None = None) -> AccrualProjection:
+    """The accruals still to come in the linked JBP plan's period, from its targets: each month from
+    this one (or after the last computed accrual) to the end of the plan and the agreement, with the
+    month's target (prorated by days from coarser targets) times the agreement's rate or unit amount.
+
+    The caller has already scoped `agreement` to the user."""
+    from planning.jbp_models import JBPTarget
+
+    plan = agreement.jbp
+    mapping = _TARGET_FOR_BASIS.get(agreement.calc_basis)
+    if plan is None or mapping is None or agreement.agreement_type not in CoopAgreement.BASIS_TYPES:
+        return AccrualProjection([], None, False, "No JBP plan linked, or the agreement is not rate-based.")
+    metric, proxy = mapping
+    targets = JBPTarget.objects.filter(plan=plan, metric=metric)
+    own = targets.filter(dimension_type="VENDOR_CODE", dimension_value=agreement.vendor_code.code)
+    chosen = own if own.exists() else targets.filter(dimension_type="TOTAL")
+    by_type = {t: list(chosen.filter(period_type=t)) for t in _PERIOD_PREFERENCE}
+    rows_in = next((rows for t in _PERIOD_PREFERENCE if (rows := by_type[t])), [])
+    if not rows_in:
+        return AccrualProjection([], metric, proxy, f"The plan has no {metric} target for this vendor code.")
+    today = today or timezone.localdate()
+    last_accrual = agreement.accruals.order_by("-period_start").values_list("period_start", flat=True).first()
+    first = month_start(today)
+    if last_accrual is not None and last_accrual >= first:
+        first = add_months(last_accrual, 1)
+    last = min(plan.period_end, agreement.end_date or plan.period_end)
+    amounts = [calc.PeriodAmount(t.period_start, t.period_end, t.target_value) for t in rows_in]
+    rows: list[ProjectionRow] = []
+    for month in months_between(max(first, month_start(plan.period_start)), last):
+        window_start = max(month, agreement.start_date, plan.period_start)
+        window_end = min(month_end(month), last)
+        if window_end < window_start:
+            continue
+        basis = calc.basis_in_window(amounts, window_start=window_start, window_end=window_end).amount
+        if agreement.calc_basis == CoopAgreement.CalcBasis.UNITS_SOLD:
+            amount = calc.per_unit_accrual(units=basis, per_unit_amount=agreement.per_unit_amount or Decimal("0"))
+        else:
+            amount = calc.percentage_accrual(basis=basis, rate=agreement.rate_pct or Decimal("0"))
+        rows.append(ProjectionRow(month, basis, amount * agreement.sign, agreement.currency))
+    note = f"From the plan's {metric.replace('_', ' ').lower()} targets"
+    if proxy:
+        note += f" (a proxy for {agreement.get_calc_basis_display().lower()})"
+    return AccrualProjection(rows, metric, proxy, note + ".")

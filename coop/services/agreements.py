@@ -60,11 +60,11 @@ TERM_FIELDS = (
     "baseline_period_end",
     "supersedes",
 )
-ALWAYS_EDITABLE = ("title", "notes")
+ALWAYS_EDITABLE = ("title", "notes", "jbp")
 
 
 def agreement_snapshot(agreement: CoopAgreement) -> dict[str, Any]:
-    data = model_snapshot(agreement, [*TERM_FIELDS, "status", "notes"])
+    data = model_snapshot(agreement, [*TERM_FIELDS, "status", "notes", "jbp"])
     data["tiers"] = [{"threshold": str(t.threshold_growth_pct), "rate": str(t.rate_pct)} for t in agreement.tiers.all()]
     return data
 
@@ -106,7 +106,7 @@ def agreement_create(
     """Record an agreement as PENDING_ACCEPTANCE (or PROVISIONAL); `terms` are other TERM_FIELDS and notes."""
     if user is not None:
         require_role(user, vendor_code.brand_id, EDITOR_ROLES, action="record co-op agreements")
-    unknown = set(terms) - set(TERM_FIELDS) - {"notes", "status"}
+    unknown = set(terms) - set(TERM_FIELDS) - {"notes", "status", "jbp"}
     if unknown:
         raise TypeError(f"unknown agreement fields: {', '.join(sorted(unknown))}")
     status = terms.pop("status", Status.PENDING_ACCEPTANCE)

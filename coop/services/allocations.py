@@ -30,6 +30,7 @@ from coop.services.audit import json_value
 from core.exceptions import ApplicationError
 from core.exceptions import PermissionRefused
 from planning.models import Brand
+from planning.models import JBPPlan
 from planning.models import Membership
 from planning.roles import require_role
 
@@ -57,6 +58,7 @@ def allocation_snapshot(allocation: FundAllocation) -> dict[str, Any]:
     """Header and lines as JSON: the before/after of audit records and the approved snapshot."""
     return {
         "title": allocation.title,
+        "plan_id": allocation.plan_id,
         "status": allocation.status,
         "period_start": json_value(allocation.period_start),
         "period_end": json_value(allocation.period_end),
@@ -148,8 +150,9 @@ def allocation_create(
     total_amount: Decimal,
     lines: Sequence[LineInput] = (),
     notes: str = "",
+    plan: JBPPlan | None = None,
 ) -> FundAllocation:
-    """A new DRAFT split requested by `user`."""
+    """A new DRAFT split requested by `user`, optionally funding a JBP plan of the same brand."""
     require_role(user, brand.pk, MAKER_ROLES, action="request a fund allocation")
     if period_end < period_start:
         raise ApplicationError("The period ends before it starts.", extra={"field": "period_end"})
@@ -159,6 +162,7 @@ def allocation_create(
     with transaction.atomic():
         allocation = FundAllocation(
             brand=brand,
+            plan=plan,
             title=title,
             period_start=period_start,
             period_end=period_end,

@@ -262,3 +262,33 @@ def test_scheduled_close_of_ended_allocations(pending, finance_approver) -> None
     record = AuditRecord.objects.filter(action="allocation.close").get()
     assert record.actor is None
     assert record.actor_roles == "system"
+
+
+def test_allocation_can_fund_a_plan_of_its_own_brand_only(brand_a, brand_b, brand_manager) -> None:
+    from django.core.exceptions import ValidationError
+
+    from tests.planning.jbp_factories import JBPPlanFactory
+
+    plan = JBPPlanFactory.create(brand=brand_a.brand)
+    linked = allocation_create(
+        brand=brand_a.brand,
+        user=brand_manager,
+        title="Q3 plan split",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        currency="USD",
+        total_amount=D("0.00"),
+        plan=plan,
+    )
+    assert FundAllocation.objects.get(pk=linked.pk).plan == plan
+    with pytest.raises(ValidationError, match="another brand"):
+        allocation_create(
+            brand=brand_a.brand,
+            user=brand_manager,
+            title="Wrong plan",
+            period_start=date(2026, 7, 1),
+            period_end=date(2026, 9, 30),
+            currency="USD",
+            total_amount=D("0.00"),
+            plan=JBPPlanFactory.create(brand=brand_b.brand),
+        )

@@ -26,6 +26,7 @@ from tests.coop.factories import ChargebackFactory
 from tests.coop.factories import CoopAgreementFactory
 from tests.coop.factories import CoopInvoiceFactory
 from tests.coop.factories import inventory_fact
+from tests.coop.factories import recompute
 from tests.coop.factories import sales_fact
 from tests.factories import MembershipFactory
 
@@ -162,3 +163,47 @@ def test_growth_tracker_without_baseline_has_no_growth(brand_a, vendor_ops, outs
     assert tracker.projection.gap_to_next_tier is None
     with pytest.raises(Http404):
         agreement_selectors.growth_tracker(user=outsider, agreement_id=agreement.pk)
+
+
+def test_accrual_projection_from_jbp_targets(brand_a) -> None:
+    from planning.jbp_models import JBPTarget
+    from tests.planning.jbp_factories import JBPPlanFactory
+
+    vc = brand_a.vendor_code
+    plan = JBPPlanFactory.create(brand=brand_a.brand)  # Q3 2026
+    for month, value in ((7, "100000"), (8, "120000"), (9, "150000")):
+        JBPTarget.objects.create(
+            plan=plan,
+            metric="SHIPPED_COGS",
+            dimension_type="TOTAL",
+            period_type="MONTH",
+            period_start=date(2026, month, 1),
+            period_end=date(2026, month, 30 if month == 9 else 31),
+            target_value=D(value),
+        )
+    JBPTarget.objects.create(  # a quarter roll-up of the same numbers must not be added again
+        plan=plan,
+        metric="SHIPPED_COGS",
+        period_type="QUARTER",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        target_value=D("370000"),
+    )
+    agreement = CoopAgreementFactory.create(vendor_code=vc, jbp=plan, calc_basis="SHIPPED_COGS", rate_pct=D("0.03"))
+    sales_fact(vc, date(2026, 7, 1), shipped_cogs="90000.00")
+    recompute(agreement, date(2026, 7, 1))  # July is already accrued from facts
+
+    projection = agreement_selectors.accrual_projection(agreement=agreement, today=date(2026, 7, 20))
+    assert [(r.period_start, r.target_basis, r.projected_amount) for r in projection.rows] == [
+        (date(2026, 8, 1), D("120000.00"), D("3600.00")),
+        (date(2026, 9, 1), D("150000.00"), D("4500.00")),
+    ]
+    assert projection.total == D("8100.00")
+    assert projection.proxy is False
+
+    net_receipts = CoopAgreementFactory.create(vendor_code=vc, jbp=plan, rate_pct=D("0.08"))
+    proxied = agreement_selectors.accrual_projection(agreement=net_receipts, today=date(2026, 9, 2))
+    assert proxied.proxy is True
+    assert [(r.period_start, r.projected_amount) for r in proxied.rows] == [(date(2026, 9, 1), D("12000.00"))]
+    unlinked = agreement_selectors.accrual_projection(agreement=CoopAgreementFactory.create(vendor_code=vc))
+    assert unlinked.rows == []
