@@ -125,8 +125,16 @@ def add_buckets(work: pd.DataFrame, starts: pd.Series, grain: Grain) -> None:
     work["_bend"] = map_dates(starts, lambda d: bucket_end(d, grain))
 
 
-def check_currency(frame: pd.DataFrame) -> None:
+def check_currency(frame: pd.DataFrame, money_columns: Sequence[str]) -> None:
+    """Money is summed per currency: a frame with money needs a filled `currency` column."""
     if "currency" not in frame.columns:
+        present = [c for c in money_columns if c in frame.columns]
+        if present:
+            raise MetricInputError(
+                "money without a currency column would add currencies together",
+                column="currency",
+                expected=f"a currency column next to {', '.join(present)}",
+            )
         return
     currency = frame["currency"]
     bad = (currency.isna() | (currency.astype(object) == "")).to_numpy(dtype=bool)
@@ -199,7 +207,7 @@ def rollup_retail(
     extra_series = [c for c in ("asin", "selling_program") if c in facts.columns and c not in group_keys]
     series_cols = [*group_keys, *extra_series]
     by = [*group_keys, "_bstart", "_bend"]
-    check_currency(facts)
+    check_currency(facts, (*RETAIL_FLOW_MONEY, *RETAIL_LEVEL_MONEY))
     asins = facts["asin"].to_numpy(dtype=object)
     if len(asins) and (asins == "").any() and (asins != "").any():
         raise MetricInputError(
@@ -430,7 +438,7 @@ def rollup_ads(
                 value=product,
                 expected="one report type per ad product",
             )
-    check_currency(ads)
+    check_currency(ads, ("cost",))
 
     labels = ["currency"]
     group_keys = rollup_group_keys(ads, keys, dims, labels)

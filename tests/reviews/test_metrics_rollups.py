@@ -739,3 +739,11 @@ def test_join_ads_to_retail_needs_all_products_in_one_row() -> None:
     )
     with pytest.raises(MetricInputError, match="all ad products"):
         join_ads_to_retail(retail, by_product, on=["marketplace_id"], tacos_denominator="ordered_revenue")
+
+
+def test_rollups_refuse_money_without_a_currency_column() -> None:
+    facts = retail_frame([retail_row(W1, shipped_revenue=D("1.00"))]).drop(columns="currency")
+    with pytest.raises(MetricInputError, match="add currencies together"):
+        rollup_retail(facts, grain="week")
+    units_only = retail_frame([retail_row(W1, shipped_units=4)]).drop(columns="currency")
+    assert rollup_retail(units_only, grain="week")["shipped_units"].tolist() == [4]
