@@ -221,7 +221,8 @@ class CoopAgreement(AuthoredModel):
         superseded = self.supersedes if self.supersedes_id else None
         if superseded is not None and self.vendor_code_id and superseded.vendor_code_id != self.vendor_code_id:
             errors["supersedes"] = "The superseded agreement belongs to another vendor code."
-        if self.jbp_id and self.vendor_code_id and self.jbp.brand_id != self.vendor_code.brand_id:
+        plan = self.jbp if self.jbp_id else None
+        if plan is not None and self.vendor_code_id and plan.brand_id != self.vendor_code.brand_id:
             errors["jbp"] = "The JBP plan belongs to another brand."
         if errors:
             raise ValidationError(errors)

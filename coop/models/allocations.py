@@ -100,7 +100,8 @@ class FundAllocation(AuthoredModel):
         return self.status in self.EDITABLE_STATUSES
 
     def clean(self) -> None:
-        if self.plan_id and self.brand_id and self.plan.brand_id != self.brand_id:
+        plan = self.plan if self.plan_id else None
+        if plan is not None and self.brand_id and plan.brand_id != self.brand_id:
             raise ValidationError({"plan": "The JBP plan belongs to another brand."})
 
 

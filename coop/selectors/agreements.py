@@ -308,7 +308,7 @@ def accrual_projection(*, agreement: CoopAgreement, today: date | None = None) -
     own = targets.filter(dimension_type="VENDOR_CODE", dimension_value=agreement.vendor_code.code)
     chosen = own if own.exists() else targets.filter(dimension_type="TOTAL")
     by_type = {t: list(chosen.filter(period_type=t)) for t in _PERIOD_PREFERENCE}
-    rows_in = next((rows for t in _PERIOD_PREFERENCE if (rows := by_type[t])), [])
+    rows_in = next((found for t in _PERIOD_PREFERENCE if (found := by_type[t])), [])
     if not rows_in:
         return AccrualProjection([], metric, proxy, f"The plan has no {metric} target for this vendor code.")
     today = today or timezone.localdate()
