@@ -518,7 +518,8 @@ def _finish_failed(
     message: str = "",
     rows_total: int | None = None,
 ) -> None:
-    errors = errors or []
+    # File-level errors first, then in row order, whatever order the checks found them in.
+    errors = sorted(errors or [], key=lambda e: (e.row is not None, e.row or 0))
     count = error_count if error_count is not None else len(errors)
     if not message:
         first = str(errors[0]) if errors else ""
@@ -542,6 +543,7 @@ def _finish_parse_error(report_import: ReportImport, exc: ParseError) -> None:
     if error.column == "errorDetails" and error.value:
         # A FATAL report document: Amazon's own explanation is the most useful thing to show.
         message = f"Amazon could not produce this report (processing status FATAL): {error.value}"
+        report_import.source = report_import.source or ReportImport.Source.SP_API_REPORT
     _finish_failed(report_import, errors=[error], message=message)
 
 

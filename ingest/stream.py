@@ -27,6 +27,7 @@ from ingest import listeners
 from ingest.loader import ErrorCollector
 from ingest.loader import FactLoader
 from ingest.loader import LoadError
+from ingest.models import AdsBudgetUsage
 from ingest.models import AmsHourlyFact
 from ingest.models import StreamDatasetState
 from ingest.models import StreamDelivery
@@ -163,6 +164,7 @@ def stream_delivery_process(delivery_id: int) -> StreamDelivery | None:
         return delivery
     parsed = ams.ams_messages_to_frame(messages, file_label=label)
     collector = ErrorCollector()
+    budget_rows = ams.budget_usage_rows(messages, file_label=label, errors=parsed.errors)
     loader = FactLoader(
         model=AmsHourlyFact,
         brand=subscription.brand,
@@ -188,6 +190,7 @@ def stream_delivery_process(delivery_id: int) -> StreamDelivery | None:
                 inserted=counts.inserted + counts.updated,
                 unchanged=counts.unchanged,
             )
+            _store_budget_usage(subscription, delivery, budget_rows)
             _record_datasets(subscription, delivery, parsed.options)
             if counts.inserted + counts.updated:
                 event = listeners.FactsChanged(
@@ -220,6 +223,14 @@ def _finish(
     )
 
 
+def _store_budget_usage(subscription: StreamSubscription, delivery: StreamDelivery, rows: list[dict[str, Any]]) -> None:
+    """budget-usage events, once each (the same step can be sent twice)."""
+    AdsBudgetUsage.objects.bulk_create(
+        [AdsBudgetUsage(brand_id=subscription.brand_id, delivery=delivery, **row) for row in rows],
+        ignore_conflicts=True,
+    )
+
+
 def _record_sns_control(delivery: StreamDelivery, envelope: dict[str, Any]) -> None:
     """An SNS (un)subscribe confirmation: recorded for an operator, never fetched by us (no outbound calls)."""
     subscription = delivery.subscription
@@ -233,6 +244,8 @@ def _record_datasets(subscription: StreamSubscription, delivery: StreamDelivery,
     """Keep the last message time per subscription and dataset, for gap detection."""
     received = delivery.received_at
     counts: dict[str, int] = dict(options.get("datasets") or {})
+    for dataset, count in (options.get("skipped_datasets") or {}).items():
+        counts[dataset] = counts.get(dataset, 0) + int(count)  # budget-usage and others: gaps matter too
     latest: dict[str, str] = dict(options.get("latest_time_window_start") or {})
     for dataset, count in counts.items():
         window: datetime | None = parse_datetime(latest[dataset]) if dataset in latest else None

@@ -23,6 +23,7 @@ from ingest.models.facts import RetailSalesFact
 from ingest.models.facts import RetailTrafficFact
 from ingest.models.facts import ShipmentLineFact
 from ingest.models.imports import ReportImport
+from ingest.models.stream import AdsBudgetUsage
 from ingest.models.stream import AdsProfile
 from ingest.models.stream import StreamDatasetState
 from ingest.models.stream import StreamDelivery
@@ -30,6 +31,7 @@ from ingest.models.stream import StreamSubscription
 
 __all__ = [
     "FACT_MODELS",
+    "AdsBudgetUsage",
     "AdsDailyFact",
     "AdsProfile",
     "AmsHourlyFact",

@@ -151,3 +151,37 @@ class StreamDatasetState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} last at {self.last_message_at:%Y-%m-%d %H:%M}"
+
+
+class AdsBudgetUsage(models.Model):
+    """Marketing Stream budget-usage events: how much of a campaign or portfolio budget is spent, when.
+
+    `budget_usage_percentage` is kept exactly as Amazon sends it: whether it is 0-100 or 0-1 is not
+    documented (NOTES.md §3), so nothing rescales it before a real message has been checked.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+")
+    advertiser_id = models.CharField(max_length=64)
+    marketplace_id = models.CharField(max_length=20)
+    budget_scope_id = models.CharField(max_length=64)
+    budget_scope_type = models.CharField(max_length=20, null=True, blank=True)
+    advertising_product_type = models.CharField(max_length=10, null=True, blank=True)
+    budget = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    budget_usage_percentage = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    usage_updated_at = models.DateTimeField()
+    delivery = models.ForeignKey(StreamDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    brand_lookup: ClassVar[str] = "brand"
+    objects = BrandScopedManager["AdsBudgetUsage"]()
+
+    class Meta:
+        ordering = ["-usage_updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "advertiser_id", "marketplace_id", "budget_scope_id", "usage_updated_at"],
+                name="ingest_budget_usage_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_scope_type} {self.budget_scope_id} at {self.budget_usage_percentage}"
