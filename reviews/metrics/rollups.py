@@ -95,13 +95,15 @@ TRAILING_DAYS = 28  # weeks of cover: trailing 4 weeks of shipments by default (
 # --- shared steps -------------------------------------------------------------------------------
 
 
-def money_column(frame: pd.DataFrame, column: str) -> pd.Series:
+def decimal_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as Decimal/None (object); an absent column is all None ("not reported")."""
     if column not in frame.columns:
         return pd.Series(np.full(len(frame), None, dtype=object), index=frame.index, dtype=object)
     return object_series(decimal_array(frame[column], column=column), frame.index)
 
 
 def count_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as Int64; an absent column is all <NA> ("not reported")."""
     if column not in frame.columns:
         return pd.Series(pd.array([None] * len(frame), dtype="Int64"), index=frame.index)
     return count_series(frame[column], column=column)
@@ -192,8 +194,8 @@ def rollup_retail(
       net_ppm_revenue (Σ shipped revenue of rows with a net PPM);
     - trailing_4w_shipped_units (Int64, shipments in the 28 days ending on period_end, <NA> when none
       reported), trailing_4w_days_reported (Int64, days those shipments cover), avg_weekly_shipped_units
-      (Decimal, shipments * 7 ÷ days reported); rows before the first bucket count, so give the
-      function 3 weeks of look-back and drop those buckets afterwards;
+      (Decimal, shipments * 7 ÷ days reported); only input rows count, so pass the 3 weeks before
+      the first bucket you need as well and drop their buckets from the result;
     - start_sellable_on_hand_units (Int64: the previous bucket's ending sellable on-hand, <NA> when
       the previous bucket is not in the input);
     - sell_through_reported (Decimal: Amazon's rate when the group is one series whose single
@@ -232,11 +234,11 @@ def rollup_retail(
         )
 
     for column in (*RETAIL_FLOW_MONEY, *RETAIL_LEVEL_MONEY):
-        work[column] = money_column(facts, column)
+        work[column] = decimal_column(facts, column)
     for column in (*RETAIL_FLOW_COUNTS, *RETAIL_LEVEL_COUNTS):
         work[column] = count_column(facts, column)
     _add_weighted(work, facts)
-    sell_through_rate = money_column(facts, "sell_through_rate")
+    sell_through_rate = decimal_column(facts, "sell_through_rate")
     work["sell_through_rate"] = sell_through_rate
 
     flows = sum_by(
@@ -294,7 +296,7 @@ def _check_periods(work: pd.DataFrame, grain: Grain) -> None:
 def _add_weighted(work: pd.DataFrame, facts: pd.DataFrame) -> None:
     """PPOOS weighted by glance views and net PPM weighted by shipped revenue, row by row."""
     index = work.index
-    ppoos = decimal_array(money_column(facts, "procurable_product_out_of_stock_rate"), column="ppoos")
+    ppoos = decimal_array(decimal_column(facts, "procurable_product_out_of_stock_rate"), column="ppoos")
     views = decimal_array(work["glance_views"], column="glance_views")
     weighted: ObjectArray = np.empty(len(work), dtype=object)
     weighted[:] = [r * g if r is not None and g is not None else None for r, g in zip(ppoos, views, strict=True)]
@@ -302,7 +304,7 @@ def _add_weighted(work: pd.DataFrame, facts: pd.DataFrame) -> None:
     has_rate = np.array([r is not None for r in ppoos], dtype=bool)
     work["ppoos_glance_views"] = work["glance_views"].where(has_rate)
 
-    ppm = decimal_array(money_column(facts, "net_pure_product_margin"), column="net_pure_product_margin")
+    ppm = decimal_array(decimal_column(facts, "net_pure_product_margin"), column="net_pure_product_margin")
     revenue = decimal_array(work["shipped_revenue"], column="shipped_revenue")
     margin: ObjectArray = np.empty(len(work), dtype=object)
     base: ObjectArray = np.empty(len(work), dtype=object)
@@ -453,7 +455,7 @@ def rollup_ads(
     add_buckets(work, date_series(ads["date"], column="date"), grain_)
     work["impressions"] = count_column(ads, "impressions")
     work["clicks"] = count_column(ads, "clicks")
-    work["ad_spend"] = money_column(ads, "cost")
+    work["ad_spend"] = decimal_column(ads, "cost")
     sales: ObjectArray = np.full(len(ads), None, dtype=object)
     orders = pd.Series(pd.array([None] * len(ads), dtype="Int64"), index=ads.index)
     units = orders.copy()
