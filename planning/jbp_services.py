@@ -212,7 +212,7 @@ def _clean_target_row(
         except ValueError as exc:
             fail("target_value", str(exc))
     direction = str(row.get("direction") or (METRIC_INFO[metric][1] if metric in METRIC_INFO else ""))
-    if direction not in JBPTarget.Direction.values:
+    if direction not in JBPTarget.Direction.values and (direction or metric in METRIC_INFO):
         fail("direction", f"expected one of {', '.join(JBPTarget.Direction.values)}")
     phasing = str(row.get("phasing") or JBPTarget.Phasing.LINEAR)
     if phasing not in JBPTarget.Phasing.values:

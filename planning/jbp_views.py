@@ -648,9 +648,12 @@ def plan_grid_paste(request: HttpRequest, pk: int) -> JsonResponse:
         }
         for error in result.errors
     ]
+    refused = {(e.row - result.first_row, e.column - result.first_column) for e in result.errors}
     outside = 0
     for r, values in enumerate(result.values):
         for c, value in enumerate(values):
+            if (r, c) in refused:
+                continue
             row_index, col_index = first_row + r, first_col + c
             if row_index >= len(row_keys) or col_index >= len(col_keys):
                 outside += value is not None
