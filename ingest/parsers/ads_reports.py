@@ -552,7 +552,7 @@ class _RowReader:
         totals: dict[tuple[Any, ...], dict[str, Any]] = {}
         seen: set[int] = set()
         emitted = False
-        for position, raw in enumerate(rows, start=1):
+        for position, raw in enumerate(rows, start=0):
             if raw is _SKIP:
                 continue  # a console row whose cells were already reported
             number = raw.pop("_row_number", position) if isinstance(raw, dict) else position

@@ -331,7 +331,7 @@ def decode_firehose_body(body: bytes, content_encoding: str | None) -> tuple[str
     if not isinstance(records, list):
         raise _parse_error(label, None, "records", _snippet(records), "a list of records")
     messages: list[dict[str, Any]] = []
-    for number, record in enumerate(records, start=1):
+    for number, record in enumerate(records, start=0):
         data = record.get("data") if isinstance(record, dict) else None
         if not isinstance(data, str):
             raise _parse_error(label, number, "records[].data", _snippet(record), "a record with base64 data")
@@ -384,8 +384,8 @@ def ams_messages_to_frame(messages: list[dict[str, Any]], *, file_label: str) ->
 
     Messages of the other known datasets (budget-usage, clickstream, entity datasets) are counted in
     `options["skipped_datasets"]` and left out; an unknown dataset or an invalid field is a RowError whose
-    row is the message's 1-based position in `messages`. Fields Amazon added after our catalog are
-    ignored and listed in `options["unknown_fields"]`.
+    row is the message's index in `messages` (from 0, like every JSON array). Fields Amazon added after
+    our catalog are ignored and listed in `options["unknown_fields"]`.
     """
     errors: list[RowError] = []
     rows: list[dict[str, Any]] = []
@@ -395,7 +395,7 @@ def ams_messages_to_frame(messages: list[dict[str, Any]], *, file_label: str) ->
     skipped: Counter[str] = Counter()
     unknown_fields: set[str] = set()
     latest: dict[str, datetime] = {}
-    for number, message in enumerate(messages, start=1):
+    for number, message in enumerate(messages, start=0):
         dataset = message.get("dataset_id") if isinstance(message, dict) else None
         if dataset in OTHER_KNOWN_DATASETS:
             skipped[str(dataset)] += 1
@@ -466,7 +466,7 @@ def budget_usage_rows(
     """
     rows: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
-    for number, message in enumerate(messages, start=1):
+    for number, message in enumerate(messages, start=0):
         if not isinstance(message, dict) or message.get("dataset_id") != "budget-usage":
             continue
         local_errors: list[RowError] = []

@@ -33,8 +33,8 @@ What every parser does the same way:
 - A line that appears twice (overlapping pages concatenated) keeps its last occurrence
   (`options["duplicate_lines_replaced"]`), so the loader never sees one natural key twice.
 
-Errors name the element: row = 1-based position of the order/shipment in its list, column = the JSON
-path inside it (e.g. `orderDetails.items[2].orderedQuantity.amount`).
+Errors name the element: row = index of the order/shipment in its list (from 0), column = the JSON
+path inside it (e.g. `orderDetails.items[1].orderedQuantity.amount`).
 """
 
 from __future__ import annotations
@@ -274,11 +274,11 @@ def _replaces_shipments(kind: str, lines: list[dict[str, Any]]) -> bool:
 
 
 def _documents(stream: BinaryIO, file_name: str, kind: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The order/status/shipment objects of the file, numbered from 1, streamed with ijson."""
+    """The order/status/shipment objects of the file, numbered from 0, streamed with ijson."""
     prefix = _locate(stream, file_name, kind)
     stream.seek(0)
     try:
-        for number, document in enumerate(ijson.items(stream, prefix), start=1):
+        for number, document in enumerate(ijson.items(stream, prefix), start=0):
             if not isinstance(document, dict):
                 raise ParseError(RowError(file_name, number, None, repr(document)[:80], f"a {_DESCRIPTION[kind]}"))
             yield number, document
@@ -348,7 +348,7 @@ def _purchase_order_lines(order: dict[str, Any], context: _Context) -> Iterator[
         start, end = _window(details.get(name), f"orderDetails.{name}", context)
         header[f"{column}_start"] = start
         header[f"{column}_end"] = end
-    for position, item in enumerate(details["items"], start=1):
+    for position, item in enumerate(details["items"], start=0):
         path = f"orderDetails.items[{position}]"
         if not isinstance(item, dict):
             context.error(path, item, "an order item object")
@@ -378,7 +378,7 @@ def _status_lines(status: dict[str, Any], context: _Context) -> Iterator[dict[st
     if po_number is None:
         return
     vendor = _party(status, "sellingParty", "", context)
-    for position, item in enumerate(items, start=1):
+    for position, item in enumerate(items, start=0):
         path = f"itemStatus[{position}]"
         if not isinstance(item, dict):
             context.error(path, item, "an item status object")
@@ -428,7 +428,7 @@ def _confirmation_lines(confirmation: dict[str, Any], context: _Context) -> Iter
         "shipped_at": _datetime(confirmation.get("shippedDate"), "shippedDate", context),
         "estimated_delivery_at": _datetime(confirmation.get("estimatedDeliveryDate"), "estimatedDeliveryDate", context),
     }
-    for position, item in enumerate(items, start=1):
+    for position, item in enumerate(items, start=0):
         path = f"shippedItems[{position}]"
         if not isinstance(item, dict):
             context.error(path, item, "a shipped item object")
@@ -461,13 +461,13 @@ def _shipment_lines(shipment: dict[str, Any], context: _Context) -> Iterator[dic
         ),
     }
     lines = 0
-    for po_position, order in enumerate(shipment.get("purchaseOrders") or [], start=1):
+    for po_position, order in enumerate(shipment.get("purchaseOrders") or [], start=0):
         po_path = f"purchaseOrders[{po_position}]"
         if not isinstance(order, dict):
             context.error(po_path, order, "a purchase order object")
             continue
         po_number = _optional_text(order.get("purchaseOrderNumber")) or ""
-        for position, item in enumerate(order.get("items") or [], start=1):
+        for position, item in enumerate(order.get("items") or [], start=0):
             path = f"{po_path}.items[{position}]"
             sequence = _required_text(item, "itemSequenceNumber", context, path) if isinstance(item, dict) else None
             if sequence is None:

@@ -75,7 +75,7 @@ def test_shared_sample_is_a_multi_day_summary_and_is_refused_row_by_row() -> Non
             "2022-07-05 to 2022-07-10",
             "a DAILY report (timeUnit DAILY), or a SUMMARY covering a single day",
         )
-        for row in (1, 2)
+        for row in (0, 1)  # JSON rows are array indices, from 0
     ]
 
 
@@ -336,7 +336,7 @@ def test_a_repeated_row_in_a_report_is_an_error() -> None:
     assert report.errors == [
         RowError(
             "twice.json",
-            2,
+            1,
             None,
             "2026-11-03 campaign 158410630682987 ad group 0 ad 0 ASIN -",
             "one row per date and entity (this one repeats an earlier row)",
@@ -397,11 +397,11 @@ def test_malformed_values_are_row_errors_naming_file_row_column_value_and_expect
 
     assert list(frame["campaign_id"]) == [6]  # only the clean row; the pipeline loads nothing anyway
     assert report.errors == [
-        RowError("bad.json.gz", 1, "cost", "abc", "a number"),
-        RowError("bad.json.gz", 2, "impressions", "Decimal('12.5')", "a whole number"),
-        RowError("bad.json.gz", 3, "campaignId", "C-9", "a positive 64-bit integer id"),
-        RowError("bad.json.gz", 4, "date", "03/11/2026", "a date as YYYY-MM-DD"),
-        RowError("bad.json.gz", 5, "campaignId", None, "campaignId (or campaignName) on every row"),
+        RowError("bad.json.gz", 0, "cost", "abc", "a number"),
+        RowError("bad.json.gz", 1, "impressions", "Decimal('12.5')", "a whole number"),
+        RowError("bad.json.gz", 2, "campaignId", "C-9", "a positive 64-bit integer id"),
+        RowError("bad.json.gz", 3, "date", "03/11/2026", "a date as YYYY-MM-DD"),
+        RowError("bad.json.gz", 4, "campaignId", None, "campaignId (or campaignName) on every row"),
     ]
 
 
@@ -655,7 +655,7 @@ def test_ads_report_with_a_bad_value_loads_nothing(
 
     assert report_import.status == ReportImport.Status.FAILED
     assert report_import.errors == [
-        {"file": "bad.json.gz", "row": 2, "column": "clicks", "value": "x", "expected": "a whole number"}
+        {"file": "bad.json.gz", "row": 1, "column": "clicks", "value": "x", "expected": "a whole number"}
     ]
     assert AdsDailyFact.objects.count() == 0
 

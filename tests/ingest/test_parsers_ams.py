@@ -80,7 +80,7 @@ def test_invalid_base64_names_request_record_column_and_expectation() -> None:
         decode_firehose_body(body, None)
 
     assert caught.value.error == RowError(
-        "Firehose delivery req-9", 2, "records[].data", "not base64!!", "base64-encoded JSON"
+        "Firehose delivery req-9", 1, "records[].data", "not base64!!", "base64-encoded JSON"
     )
 
 
@@ -93,7 +93,7 @@ def test_record_holding_invalid_json_is_a_parse_error_naming_the_record() -> Non
     error = caught.value.error
     assert (error.file, error.row, error.column) == (
         "Firehose delivery ed4acda5-034f-9f42-bba1-f29aea6d7d8f",
-        2,
+        1,
         "records[].data",
     )
     assert error.value == '{"idempotency_id": "x", '
@@ -211,7 +211,7 @@ def test_other_known_datasets_are_counted_and_skipped_unknown_ones_are_errors() 
     assert report.errors == [
         RowError(
             "delivery req-4",
-            3,
+            2,
             "dataset_id",
             "sp-mystery",
             "one of the Marketing Stream datasets sp-traffic, sp-conversion, sb-traffic, sb-conversion, sd-traffic, "
@@ -235,12 +235,12 @@ def test_invalid_fields_are_row_errors_naming_file_row_column_value_expected() -
 
     assert len(frame) == 1
     assert report.errors == [
-        RowError("batch.json", 1, "clicks", "many", "a whole number (Long)"),
-        RowError("batch.json", 2, "cost", "1,5", "a number (Double)"),
+        RowError("batch.json", 0, "clicks", "many", "a whole number (Long)"),
+        RowError("batch.json", 1, "cost", "1,5", "a number (Double)"),
         RowError(
-            "batch.json", 3, "time_window_start", "2026-11-03T05:00:00", "an ISO-8601 date-time with a UTC offset"
+            "batch.json", 2, "time_window_start", "2026-11-03T05:00:00", "an ISO-8601 date-time with a UTC offset"
         ),
-        RowError("batch.json", 4, "advertiser_id", None, "a value (required field)"),
+        RowError("batch.json", 3, "advertiser_id", None, "a value (required field)"),
     ]
 
 
@@ -333,9 +333,9 @@ def test_invalid_budget_usage_raises_or_is_collected() -> None:
     del broken["budget_scope_id"]
     with pytest.raises(ParseError) as caught:
         budget_usage_rows([broken], file_label="delivery 7")
-    assert caught.value.error == RowError("delivery 7", 1, "budget_scope_id", None, "a value (required field)")
+    assert caught.value.error == RowError("delivery 7", 0, "budget_scope_id", None, "a value (required field)")
 
     errors: list[RowError] = []
     rows = budget_usage_rows([broken, adsgen.budget_usage(budget="lots")], errors=errors)  # type: ignore[arg-type]
     assert rows == []
-    assert [(e.row, e.column) for e in errors] == [(1, "budget_scope_id"), (2, "budget")]
+    assert [(e.row, e.column) for e in errors] == [(0, "budget_scope_id"), (1, "budget")]

@@ -397,22 +397,22 @@ def test_malformed_values_name_file_row_column_value_and_expectation() -> None:
     assert report.errors == [
         RowError(
             "po-page-2.json",
-            2,
+            1,
             "orderDetails.shipWindow",
             "2026-10-12T07:00:00Z",
             "an interval 'start--end' of two ISO-8601 date-times",
         ),
-        RowError("po-page-2.json", 2, "orderDetails.items[1].orderedQuantity.amount", "ten", "a whole number"),
+        RowError("po-page-2.json", 1, "orderDetails.items[0].orderedQuantity.amount", "ten", "a whole number"),
         RowError(
-            "po-page-2.json", 2, "orderDetails.items[2].netCost.amount", "12,40", "a decimal string such as '346.27'"
+            "po-page-2.json", 1, "orderDetails.items[1].netCost.amount", "12,40", "a decimal string such as '346.27'"
         ),
         RowError(
-            "po-page-2.json", 2, "orderDetails.items[3].orderedQuantity.unitOfMeasure", "Pallets", "Cases or Eaches"
+            "po-page-2.json", 1, "orderDetails.items[2].orderedQuantity.unitOfMeasure", "Pallets", "Cases or Eaches"
         ),
         RowError(
             "po-page-2.json",
-            2,
-            "orderDetails.items[4].itemSequenceNumber",
+            1,
+            "orderDetails.items[3].itemSequenceNumber",
             None,
             "itemSequenceNumber (a non-empty string)",
         ),
@@ -425,7 +425,7 @@ def test_orders_without_details_ask_for_include_details() -> None:
     assert frame.empty
     assert report.errors[0] == RowError(
         "no-details.json",
-        1,
+        0,
         "orderDetails",
         None,
         "orderDetails with items (request the orders with includeDetails=true)",
