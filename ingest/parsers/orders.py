@@ -30,6 +30,8 @@ What every parser does the same way:
   the file: the line is keyed on PO number and item sequence.
 - A file whose ASNs are all `shipmentConfirmationType: Replace` sets `replaces_window`: the shipments it
   names are restated whole, so lines the replacement no longer lists are removed.
+- A saved SP-API error response (`{"errors": [...]}`) is recognised as such and fails the import with
+  Amazon's code and message.
 - A line that appears twice (overlapping pages concatenated) keeps its last occurrence
   (`options["duplicate_lines_replaced"]`), so the loader never sees one natural key twice.
 
@@ -680,6 +682,29 @@ def _detector(kind: str) -> Any:
     return detect
 
 
+_ERROR_RESPONSE = re.compile(rb'^(\xef\xbb\xbf)?\s*\{\s*"errors"\s*:\s*\[')
+
+
+def detect_error_response(head: bytes) -> bool:
+    """An SP-API error response saved instead of the document: `{"errors": [{"code", "message"}]}`."""
+    return bool(_ERROR_RESPONSE.match(head))
+
+
+def parse_error_response(stream: BinaryIO, file_name: str, *, options: dict[str, Any] | None = None) -> ParsedReport:
+    """Fail the import with Amazon's own code and message instead of "unknown format"."""
+    messages = _amazon_errors(stream) or "(no message)"
+    raise ParseError(
+        RowError(
+            file_name,
+            None,
+            "errors",
+            messages,
+            "a report or an orders/shipments document; this file is an SP-API error response",
+        )
+    )
+
+
+register_format("SP_API_ERROR_RESPONSE", detector=detect_error_response, parser=parse_error_response, priority=45)
 register_format(PURCHASE_ORDERS, detector=_detector(PURCHASE_ORDERS), parser=parse_purchase_orders, priority=50)
 register_format(
     PURCHASE_ORDERS_STATUS, detector=_detector(PURCHASE_ORDERS_STATUS), parser=parse_purchase_orders_status, priority=50

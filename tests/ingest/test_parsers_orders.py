@@ -525,3 +525,20 @@ def test_a_replace_asn_restates_its_shipment(
     assert list(ShipmentLineFact.objects.values_list("item_sequence", "shipped_units", "confirmation_type")) == [
         ("1", 420, "Replace")
     ]
+
+
+def test_a_saved_error_response_fails_with_amazons_message() -> None:
+    error_response = adsgen.shared_json("spapi_vendorOrders_getPurchaseOrdersStatus.examples.json")[4]["response"]
+    data = json.dumps(error_response).encode()
+
+    spec = registry.detect(data)
+    assert spec is not None and spec.name == "SP_API_ERROR_RESPONSE"
+    with pytest.raises(ParseError) as caught:
+        spec.parser(io.BytesIO(data), "status.json")
+    assert caught.value.error == RowError(
+        "status.json",
+        None,
+        "errors",
+        "InvalidRequest: The request is invalid.",
+        "a report or an orders/shipments document; this file is an SP-API error response",
+    )
