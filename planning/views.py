@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from django.views.decorators.http import require_POST
@@ -69,32 +70,6 @@ def brand_switch(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-@login_required
-@require_GET
-def product_list(request: HttpRequest) -> HttpResponse:
-    brand = request.brand  # type: ignore[attr-defined]
-    form = ProductFilterForm(request.GET)
-    sort = form.sort_key()
-    products = selectors.product_list(user=request.user, brand=brand, filters=form.filters(), sort=sort)
-    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "planning/product_list.html",
-        {
-            "form": form,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "sort": sort,
-            "is_filtered": form.is_filtered(),
-            "categories": selectors.product_categories(user=request.user, brand=brand),
-            "marketplaces": selectors.marketplace_list(user=request.user, brand=brand),
-            "vendor_codes": selectors.vendor_code_options(user=request.user, brand=brand),
-            "lifecycles": Product.Lifecycle.choices,
-            "sort_columns": _SORT_COLUMNS,
-        },
-    )
-
-
 # (sort key, header, extra CSS class) for the catalog table's sortable headers.
 _SORT_COLUMNS = [
     ("asin", "ASIN", ""),
@@ -106,6 +81,39 @@ _SORT_COLUMNS = [
     ("cost", "Cost price", "num"),
     ("score", "Content score", "num"),
 ]
+
+
+@login_required
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    brand = request.brand  # type: ignore[attr-defined]
+    form = ProductFilterForm(request.GET)
+    sort = form.sort_key()
+    products = selectors.product_list(user=request.user, brand=brand, filters=form.filters(), sort=sort)
+    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "sort": sort,
+        "is_filtered": form.is_filtered(),
+        "sort_columns": _SORT_COLUMNS,
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        # Filters, sort headers and pager links swap only the results; the filter options stay as they are.
+        response = render(request, "planning/partials/product_results.html", context)
+    else:
+        context |= {
+            "categories": selectors.product_categories(user=request.user, brand=brand),
+            "marketplaces": selectors.marketplace_list(user=request.user, brand=brand),
+            "vendor_codes": selectors.vendor_code_options(user=request.user, brand=brand),
+            "lifecycles": Product.Lifecycle.choices,
+        }
+        response = render(request, "planning/product_list.html", context)
+    # The same URL answers a whole page or a fragment depending on this header; caches must not mix them.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required

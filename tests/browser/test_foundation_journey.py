@@ -56,10 +56,19 @@ def test_brand_manager_finds_and_reads_a_product(page, login, screenshot, acme_c
     expect(page).to_have_url(re.compile(r"/catalog/$"))
     expect(page.locator("#result-count")).to_contain_text("7 products")
     screenshot(page, "catalog")
+    page.evaluate("window.__samePage = true")  # survives htmx swaps, not full page loads
+    page.get_by_label("Search").fill("acme cable")  # search as you type, no button needed
+    expect(page).to_have_url(re.compile(r"/catalog/\?q=acme(\+|%20)cable$"))  # empty fields left out
+    rows = page.locator("#product-table tbody tr")
+    expect(rows).to_have_count(6)
+    page.locator("th").get_by_role("link", name="Title").click()  # sort by title, then toggle to descending
+    page.locator("th").get_by_role("link", name="Title").click()
+    expect(page).to_have_url(re.compile(r"q=acme(\+|%20)cable.*sort=-title"))
+    expect(rows.first).to_contain_text("B0JOURNEY7")
+    assert page.evaluate("window.__samePage") is True
     page.get_by_label("Search").fill("wireless")
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"q=wireless"))
-    rows = page.locator("#product-table tbody tr")
     expect(rows).to_have_count(1)  # brand B's wireless headphones stay invisible
     expect(rows.first).to_contain_text("B0JOURNEY1")
     screenshot(page, "search")

@@ -370,6 +370,29 @@ def test_pagination_keeps_the_query_string(client_for, brand_manager, brand_a):
     assert len(seen) == 120
 
 
+def test_htmx_requests_get_only_the_results(client_for, brand_manager, catalog):
+    client = client_for(brand_manager)
+    response = client.get(reverse("product-list"), {"category": "Speakers"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'id="catalog-filters"' not in html  # the fragment, not the page
+    assert html.lstrip().startswith('<div id="catalog-results"')
+    assert "B0AAAAAAA3" in html and "B0AAAAAAA1" not in html
+    assert "1 product matches your filters" in html
+    assert 'href="/catalog/export.xlsx?category=Speakers"' in html  # the export follows the filters
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_history_restore_gets_the_whole_page(client_for, brand_manager, catalog):
+    response = client_for(brand_manager).get(
+        reverse("product-list"),
+        {"category": "Speakers"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert 'id="catalog-filters"' in response.content.decode()
+
+
 def test_empty_states(client_for, brand_manager, catalog):
     client = client_for(brand_manager)
     response = client.get(reverse("product-list"), {"q": "no such thing"})
