@@ -213,6 +213,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "initiatives": list(plan.initiatives.all()),
             "launches": [(launch, sel.jbp_launch_readiness(launch)) for launch in launches],
             "transitions": sel.jbp_transition_log(plan=plan),
+            "steps": _steps(plan),
             "versions": versions,
             "vendor_codes": list(plan.vendor_codes.all()),
             "can_edit": plan.is_editable and bool(roles & EDITOR_ROLES),
@@ -229,6 +230,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "initiative_statuses": JBPInitiative.Status.choices,
         },
     )
+
+
+def _steps(plan: JBPPlan) -> list[tuple[str, str]]:
+    """The §5.1 path with each step marked done, current or to come (superseded plans: all done)."""
+    order = [value for value in Status.values if value != Status.SUPERSEDED]
+    current = order.index(plan.status) if plan.status in order else len(order)
+    return [
+        (Status(value).label, "done" if index < current else "current" if index == current else "todo")
+        for index, value in enumerate(order)
+    ]
 
 
 @login_required
@@ -639,11 +650,23 @@ def plan_grid_paste(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"message": "Click the cell where the block should start, then paste."}, status=400)
     result = parse_block(str(body.get("text", ""))[:200_000], default_decimal=str(body.get("decimal") or "."))
     kind = metric_kind(metric)
+    # When the block carries its own row labels and every one names a row of the grid (the user copied
+    # the category or ASIN column too), rows land by name whatever their order; otherwise by position.
+    by_label = {row.label.casefold(): index for index, row in enumerate(grid.rows)}
+    by_label.update({row.key.casefold(): index for index, row in enumerate(grid.rows)})
+    labels = [label.casefold() for label in result.row_labels]
+    use_labels = bool(labels) and all(label in by_label for label in labels if label)
+
+    def row_index(r: int) -> int:
+        if use_labels and r < len(labels) and labels[r]:
+            return by_label[labels[r]]
+        return first_row + r
+
     cells: list[dict[str, str]] = []
     errors = [
         {
             **error.as_dict(),
-            "target_row": _at(row_keys, first_row + error.row - result.first_row),
+            "target_row": _at(row_keys, row_index(error.row - result.first_row)),
             "target_col": _at(col_keys, first_col + error.column - result.first_column),
         }
         for error in result.errors
@@ -654,27 +677,32 @@ def plan_grid_paste(request: HttpRequest, pk: int) -> JsonResponse:
         for c, value in enumerate(values):
             if (r, c) in refused:
                 continue
-            row_index, col_index = first_row + r, first_col + c
-            if row_index >= len(row_keys) or col_index >= len(col_keys):
+            row_i, col_i = row_index(r), first_col + c
+            if row_i >= len(row_keys) or col_i >= len(col_keys):
                 outside += value is not None
                 continue
-            row_key, col_key = row_keys[row_index], col_keys[col_index]
+            row_key, col_key = row_keys[row_i], col_keys[col_i]
+            problem = ""
             if value is not None and kind == "count" and value != value.to_integral_value():
+                problem = "expected whole units"
+            elif value is not None and kind == "money" and value != value.quantize(Decimal("0.01")):
+                problem = "expected at most 2 decimals (cents)"
+            if problem:
                 errors.append(
                     {
                         "row": result.first_row + r,
                         "column": result.first_column + c,
                         "value": str(value),
-                        "message": "expected whole units",
+                        "message": problem,
                         "target_row": row_key,
                         "target_col": col_key,
                     }
                 )
                 continue
-            if value is not None and kind == "money" and value != value.quantize(Decimal("0.01")):
-                value = value.quantize(Decimal("0.01"))
             cells.append({"row": row_key, "col": col_key, "value": _cell_text(value, metric)})
     notes = list(result.notes)
+    if use_labels:
+        notes.append("Rows were matched by their names.")
     if outside:
         notes.append(f"{outside} pasted value{'s' if outside != 1 else ''} fell outside the grid and were left out.")
     if result.percent_cells and kind != RATIO:

@@ -407,12 +407,13 @@ def test_paste_endpoint_places_the_block_at_the_anchor(client_for, brand_manager
         content_type="application/json",
     )
     data = response.json()
+    # The block names its row: it lands on Headphones although the cursor was on Speakers.
     assert data["cells"] == [
-        {"row": "Speakers", "col": "2026-07-01", "value": "1,000.00"},
-        {"row": "Speakers", "col": "2026-08-01", "value": "2,000.50"},
-        {"row": "Speakers", "col": "2026-09-01", "value": ""},
+        {"row": "Headphones", "col": "2026-07-01", "value": "1,000.00"},
+        {"row": "Headphones", "col": "2026-08-01", "value": "2,000.50"},
+        {"row": "Headphones", "col": "2026-09-01", "value": ""},
     ]
-    assert "Ignored the trailing total row." in data["notes"]
+    assert "Ignored the trailing total row." in data["notes"] and "Rows were matched by their names." in data["notes"]
     assert not plan.targets.exists()  # pasting only fills the grid; the autosave writes
 
 
