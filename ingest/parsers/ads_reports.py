@@ -108,6 +108,9 @@ _METRICS = [
 _INT_METRICS = frozenset(name for name, kind in _COLUMNS if kind == "int")
 _MAX_BIGINT = 2**63 - 1
 _PEEK_ROWS = 1000
+_ASIN = re.compile(r"[A-Z0-9]{10}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_INTEGER = re.compile(r"-?\d+")
 
 
 @dataclass(frozen=True)
@@ -704,7 +707,7 @@ class _RowReader:
         if text is None:
             return ""  # Amazon leaves the purchased ASIN empty on some rows; '' keeps the key complete
         text = text.upper()
-        if not re.fullmatch(r"[A-Z0-9]{10}", text):
+        if not _ASIN.fullmatch(text):
             self.errors.append(RowError(self.file, number, column, _shown(value), "a 10-character ASIN"))
             return ""
         return text
@@ -715,7 +718,7 @@ class _RowReader:
         if value in (None, ""):
             return self.default_currency
         text = str(value).strip().upper()
-        if not re.fullmatch(r"[A-Z]{3}", text):
+        if not _CURRENCY.fullmatch(text):
             self.errors.append(RowError(self.file, number, column, _shown(value), "an ISO 4217 currency code"))
             return None
         return text
@@ -770,7 +773,7 @@ def _exact_int(value: Any) -> int | None:
         return value
     if isinstance(value, str):
         text = value.strip().replace(",", "")
-        return int(text) if re.fullmatch(r"-?\d+", text) else None
+        return int(text) if _INTEGER.fullmatch(text) else None
     number = _exact_decimal(value)
     if number is None or number != number.to_integral_value():
         return None

@@ -360,7 +360,7 @@ def test_vendor_code_falls_back_to_the_callers() -> None:
 def test_shipment_without_purchase_orders_keeps_its_status_on_a_shipment_line() -> None:
     document = adsgen.shipments_response([adsgen.shipment("SHIP-2", [], status="CarrierAssigned", delivered_at=None)])
     _, frame = _parse(document)
-    assert frame.to_dict("records")[0] | {} == {
+    assert frame.to_dict("records")[0] == {
         **{column: None for column, _ in FACT_COLUMNS["shipment_line"]},
         "vendor_code": "ACME1",
         "shipment_id": "SHIP-2",
