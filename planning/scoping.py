@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -30,13 +31,21 @@ def user_brand_ids(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[An
     return Membership.objects.filter(user_id=user.pk).values("brand_id")
 
 
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
+
+
+def scope_to_user(queryset: _QS, user: AbstractBaseUser | AnonymousUser) -> _QS:
+    """Any queryset of a brand-owned model, narrowed to the brands the user belongs to (any role)."""
+    lookup = getattr(queryset.model, "brand_lookup", None)
+    if lookup is None:
+        raise TypeError(f"{queryset.model.__name__} must define brand_lookup to be brand-scoped")
+    return queryset.filter(**{f"{lookup}__in": user_brand_ids(user)})
+
+
 class BrandScopedQuerySet(models.QuerySet[_M]):
     def for_user(self, user: AbstractBaseUser | AnonymousUser) -> BrandScopedQuerySet[_M]:
         """Rows of brands the user belongs to, through any role."""
-        lookup = getattr(self.model, "brand_lookup", None)
-        if lookup is None:
-            raise TypeError(f"{self.model.__name__} must define brand_lookup to be brand-scoped")
-        return self.filter(**{f"{lookup}__in": user_brand_ids(user)})
+        return scope_to_user(self, user)
 
     def for_brand(self, brand_id: int) -> BrandScopedQuerySet[_M]:
         lookup = self.model.brand_lookup  # type: ignore[attr-defined]
@@ -54,9 +63,9 @@ class BrandScopedManager(models.Manager[_M]):
         return self.get_queryset().for_brand(brand_id)
 
 
-def get_for_user_or_404(queryset: BrandScopedQuerySet[_M], user: AbstractBaseUser | AnonymousUser, **lookup: Any) -> _M:
+def get_for_user_or_404(queryset: models.QuerySet[_M], user: AbstractBaseUser | AnonymousUser, **lookup: Any) -> _M:
     """One object of the user's brands, or Http404 whether it is missing or belongs to another brand."""
     try:
-        return queryset.for_user(user).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+        return scope_to_user(queryset, user).get(**lookup)
+    except ObjectDoesNotExist as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
