@@ -120,7 +120,9 @@ def report_import_create(
     return report_import
 
 
-def report_import_rerun(*, report_import: ReportImport, user: AnyUser | None = None) -> ReportImport:
+def report_import_rerun(
+    *, report_import: ReportImport, user: AnyUser | None = None, enqueue: bool = True
+) -> ReportImport:
     """A new import of the same kept raw file (after a mapping fix, or to retry a failure)."""
     if user is not None:
         require_role(user, report_import.brand_id, IMPORT_ROLES, action="re-run imports")
@@ -138,7 +140,8 @@ def report_import_rerun(*, report_import: ReportImport, user: AnyUser | None = N
             rerun_of=report_import,
             created_by=_author(user),
         )
-        _enqueue_on_commit(rerun.pk)
+        if enqueue:
+            _enqueue_on_commit(rerun.pk)
     return rerun
 
 
