@@ -18,6 +18,7 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -44,12 +45,12 @@ _PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 _NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
-def _money(**kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
-    return models.DecimalField(max_digits=14, decimal_places=2, validators=_NON_NEGATIVE, **kwargs)  # type: ignore[arg-type]
+def _money(**kwargs: Any) -> Any:
+    return models.DecimalField(max_digits=14, decimal_places=2, validators=_NON_NEGATIVE, **kwargs)
 
 
-def _pct(**kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
-    return models.DecimalField(max_digits=5, decimal_places=2, validators=_PERCENT, **kwargs)  # type: ignore[arg-type]
+def _pct(**kwargs: Any) -> Any:
+    return models.DecimalField(max_digits=5, decimal_places=2, validators=_PERCENT, **kwargs)
 
 
 class PromotionType(models.TextChoices):
@@ -475,15 +476,14 @@ class Promotion(AuthoredModel):
             Decimal("0") <= self.brand_funding_share_pct <= Decimal("100")
         ):
             errors["brand_funding_share_pct"] = "The brand's share must be between 0 and 100 %."
-        if self.event_id and self.marketplace_id and self.event.marketplace_id not in (None, self.marketplace_id):
+        event = self.event if self.event_id else None
+        if event is not None and self.marketplace_id and event.marketplace_id not in (None, self.marketplace_id):
             errors["event"] = "This event belongs to another marketplace."
-        if self.jbp_plan_id and self.brand_id and self.jbp_plan.brand_id != self.brand_id:
+        plan = self.jbp_plan if self.jbp_plan_id else None
+        if plan is not None and self.brand_id and plan.brand_id != self.brand_id:
             errors["jbp_plan"] = "The JBP plan belongs to another brand."
-        if (
-            self.funding_agreement_id
-            and self.vendor_code_id
-            and self.funding_agreement.vendor_code_id != self.vendor_code_id
-        ):
+        agreement = self.funding_agreement if self.funding_agreement_id else None
+        if agreement is not None and self.vendor_code_id and agreement.vendor_code_id != self.vendor_code_id:
             errors["funding_agreement"] = "The funding agreement belongs to another vendor code."
         if errors:
             raise ValidationError(errors)

@@ -197,6 +197,26 @@ class RuleContext:
         _to_utc(self, "now")
 
 
+RULE_LABELS = {
+    "ITEMS": "Items",
+    "MAX_ITEMS": "ASINs per promotion",
+    "LEAD_TIME": "Lead time",
+    "EVENT_DEADLINE": "Event deadline",
+    "EVENT_WINDOW": "Event dates",
+    "DURATION": "Duration",
+    "NO_FEE": "Merchandising fee",
+    "BUDGET": "Budget",
+    "MIN_DISCOUNT": "Discount off the reference price",
+    "LOWEST_30D": "Lowest price, past 30 days",
+    "LOWEST_90D": "Lowest price, past 90 days",
+    "TYPICAL_90D": "Typical price, past 90 days",
+    "COUPON_DISCOUNT": "Coupon discount",
+    "MIN_RATING": "Star rating",
+    "NO_OVERLAP": "Overlap on an ASIN",
+    "BACK_TO_BACK": "Back-to-back on an ASIN",
+}
+
+
 @dataclass(frozen=True)
 class RuleResult:
     """One checked rule. `unknown` results passed only because data to check them is missing."""
@@ -207,6 +227,10 @@ class RuleResult:
     asin: str | None = None
     unknown: bool = False
     conflict_with: int | None = None  # the other promotion's id for overlap / back-to-back failures
+
+    @property
+    def label(self) -> str:
+        return RULE_LABELS.get(self.code, self.code.replace("_", " ").capitalize())
 
     @property
     def level(self) -> str:

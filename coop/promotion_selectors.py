@@ -522,6 +522,13 @@ class CalendarData:
     failing: int
 
     @property
+    def title(self) -> str:
+        if self.view == "quarter":
+            quarter = (self.start.month - 1) // 3 + 1
+            return f"Q{quarter} {self.start.year} ({self.start:%b} \u2013 {self.end:%b})"
+        return f"{self.start:%B %Y}"
+
+    @property
     def months(self) -> list[tuple[date, int]]:
         """(first day, number of days shown) of each month in the window, for the header."""
         out: list[tuple[date, int]] = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
@@ -33,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coop.promotion_models import EventCalendar
+from coop.promotion_models import PriceObservation
 from coop.promotion_models import Promotion
 from coop.promotion_models import PromotionItem
 from coop.promotion_models import PromotionPolicy
@@ -533,3 +535,47 @@ def _check_approver(promotion: Promotion, user: User) -> None:
 
 def promotion_type_label(value: str) -> str:
     return PromotionType(value).label
+
+
+# --------------------------------------------------------------------------------------------------
+# Prices and ratings typed in by people
+
+
+@transaction.atomic
+def price_observation_enter(
+    *,
+    user: User,
+    vendor_code: VendorCode,
+    asin: str,
+    observed_on: date,
+    price: Decimal | None,
+    rating: Decimal | None,
+    note: str = "",
+) -> PriceObservation:
+    """Record (or correct) the price and/or star rating seen for an ASIN on a day."""
+    require_role(user, vendor_code.brand_id, EDITOR_ROLES, action="record prices")
+    asin = asin.strip().upper()
+    if not Product.objects.filter(
+        brand_id=vendor_code.brand_id, marketplace_id=vendor_code.marketplace_id, asin=asin
+    ).exists():
+        raise ApplicationError(
+            f"{asin or '(empty)'} is not an ASIN of {vendor_code.brand} on {vendor_code.marketplace.domain}.",
+            extra={"field": "asin", "value": asin},
+        )
+    if price is None and rating is None:
+        raise ApplicationError("Enter a price, a star rating, or both.")
+    observation, _ = PriceObservation.objects.update_or_create(
+        brand_id=vendor_code.brand_id,
+        marketplace_id=vendor_code.marketplace_id,
+        asin=asin,
+        observed_on=observed_on,
+        source=PriceObservation.Source.ENTERED,
+        defaults={
+            "price": price,
+            "rating": rating,
+            "currency": vendor_code.marketplace.currency,
+            "note": note[:200],
+            "entered_by": user,
+        },
+    )
+    return observation

@@ -85,7 +85,7 @@ class PriceObservationFactory(DjangoModelFactory[PriceObservation]):
 
 def product_for(vendor_code: VendorCode, asin: str, category: str = "Headphones") -> Product:
     existing = Product.objects.filter(marketplace=vendor_code.marketplace, asin=asin).first()
-    return existing or ProductFactory(asin=asin, vendor_code=vendor_code, category=category)
+    return existing or ProductFactory.create(asin=asin, vendor_code=vendor_code, category=category)
 
 
 def daily_sales(

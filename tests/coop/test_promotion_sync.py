@@ -47,7 +47,7 @@ def test_amazon_statuses_map_to_ours_with_the_clock() -> None:
 
 
 def test_report_moves_a_submitted_promotion_and_logs_the_import(brand_a) -> None:
-    promotion = PromotionFactory(
+    promotion = PromotionFactory.create(
         vendor_code=brand_a.vendor_code,
         status=Status.SUBMITTED,
         amazon_promotion_id="PRM-1",
@@ -75,7 +75,9 @@ def test_report_moves_a_submitted_promotion_and_logs_the_import(brand_a) -> None
 
 
 def test_report_never_overrides_what_finance_recorded(brand_a) -> None:
-    promotion = PromotionFactory(vendor_code=brand_a.vendor_code, status=Status.INVOICED, amazon_promotion_id="PRM-2")
+    promotion = PromotionFactory.create(
+        vendor_code=brand_a.vendor_code, status=Status.INVOICED, amazon_promotion_id="PRM-2"
+    )
     promotion_fact(brand_a.vendor_code, "PRM-2", status="APPROVED")
     promotion_sync_from_reports(vendor_code_ids=[brand_a.vendor_code.pk], now=NOW)
     promotion.refresh_from_db()
@@ -112,14 +114,14 @@ def test_promotions_amazon_created_are_added_with_their_items(brand_a) -> None:
 
 def test_a_planned_promotion_submitted_without_its_id_is_linked_not_duplicated(brand_a) -> None:
     start, end = datetime(2027, 3, 1, 8, tzinfo=UTC), datetime(2027, 3, 1, 14, tzinfo=UTC)
-    planned = PromotionFactory(
+    planned = PromotionFactory.create(
         vendor_code=brand_a.vendor_code,
         promotion_type="LIGHTNING_DEAL",
         status=Status.SUBMITTED,
         start_at=start,
         end_at=end,
     )
-    item = PromotionItemFactory(promotion=planned)
+    item = PromotionItemFactory.create(promotion=planned)
     promotion_fact(brand_a.vendor_code, "PRM-9", start_at=start, end_at=end, status="PENDING_APPROVAL")
     promotion_fact(brand_a.vendor_code, "PRM-9", asin=item.asin, start_at=start, end_at=end)
     outcome = promotion_sync_from_reports(vendor_code_ids=[brand_a.vendor_code.pk], now=NOW)
@@ -131,7 +133,9 @@ def test_a_planned_promotion_submitted_without_its_id_is_linked_not_duplicated(b
 
 
 def test_reports_of_another_brand_do_not_touch_mine(brand_a, brand_b) -> None:
-    mine = PromotionFactory(vendor_code=brand_a.vendor_code, status=Status.SUBMITTED, amazon_promotion_id="PRM-X")
+    mine = PromotionFactory.create(
+        vendor_code=brand_a.vendor_code, status=Status.SUBMITTED, amazon_promotion_id="PRM-X"
+    )
     promotion_fact(brand_b.vendor_code, "PRM-X", status="CANCELED")
     promotion_sync_from_reports(vendor_code_ids=[brand_b.vendor_code.pk], now=NOW)
     mine.refresh_from_db()
@@ -188,7 +192,7 @@ def test_results_against_a_known_synthetic_baseline(brand_a) -> None:
     vc = brand_a.vendor_code
     deal_day = date(2027, 3, 9)  # a Tuesday
     start = datetime(2027, 3, 9, 6, 0, tzinfo=SEATTLE)
-    promotion = PromotionFactory(
+    promotion = PromotionFactory.create(
         vendor_code=vc,
         promotion_type="LIGHTNING_DEAL",
         status=Status.ENDED,
@@ -197,7 +201,7 @@ def test_results_against_a_known_synthetic_baseline(brand_a) -> None:
         end_at=start + timedelta(hours=12),
         merchandising_fee=D("500.00"),
     )
-    PromotionItemFactory(promotion=promotion, product=product_for(vc, "B0LIFT0001"), units_forecast=100)
+    PromotionItemFactory.create(promotion=promotion, product=product_for(vc, "B0LIFT0001"), units_forecast=100)
     product_for(vc, "B0HALO0001")
     for back in range(1, 8 * 7 + 1):
         day = deal_day - timedelta(days=back)
@@ -206,13 +210,13 @@ def test_results_against_a_known_synthetic_baseline(brand_a) -> None:
     daily_sales(vc, "B0LIFT0001", deal_day, 35, "2625.00")  # 75.00 each
     daily_sales(vc, "B0HALO0001", deal_day, 7, "140.00")
     # A prior promotion two weeks earlier on the same ASIN: that Tuesday sold 80 and must stay out.
-    earlier = PromotionFactory(
+    earlier = PromotionFactory.create(
         vendor_code=vc,
         status=Status.ENDED,
         start_at=start - timedelta(weeks=2),
         end_at=start - timedelta(weeks=2) + timedelta(hours=6),
     )
-    PromotionItemFactory(promotion=earlier, product=promotion.items.get().product)
+    PromotionItemFactory.create(promotion=earlier, product=promotion.items.get().product)
     RetailSalesFact.objects.filter(asin="B0LIFT0001", period_start=deal_day - timedelta(weeks=2)).update(
         ordered_units=80, ordered_revenue=D("6000.00")
     )
@@ -240,7 +244,7 @@ def test_results_against_a_known_synthetic_baseline(brand_a) -> None:
 
 
 def test_no_results_before_a_promotion_starts(brand_a) -> None:
-    promotion = PromotionFactory(
+    promotion = PromotionFactory.create(
         vendor_code=brand_a.vendor_code, status=Status.APPROVED, start_at=NOW + timedelta(days=1)
     )
     assert promotion_performance_refresh(promotion=promotion, now=NOW) is None
@@ -248,16 +252,18 @@ def test_no_results_before_a_promotion_starts(brand_a) -> None:
 
 
 def test_the_clock_starts_and_ends_approved_promotions(brand_a) -> None:
-    running = PromotionFactory(
+    running = PromotionFactory.create(
         vendor_code=brand_a.vendor_code, status=Status.APPROVED, start_at=NOW - timedelta(hours=1)
     )
-    over = PromotionFactory(
+    over = PromotionFactory.create(
         vendor_code=brand_a.vendor_code,
         status=Status.RUNNING,
         start_at=NOW - timedelta(days=3),
         end_at=NOW - timedelta(days=1),
     )
-    later = PromotionFactory(vendor_code=brand_a.vendor_code, status=Status.APPROVED, start_at=NOW + timedelta(days=1))
+    later = PromotionFactory.create(
+        vendor_code=brand_a.vendor_code, status=Status.APPROVED, start_at=NOW + timedelta(days=1)
+    )
     assert promotions_advance_by_clock(now=NOW) == 2
     for promotion, expected in ((running, "RUNNING"), (over, "ENDED"), (later, "APPROVED")):
         promotion.refresh_from_db()
@@ -272,7 +278,9 @@ def test_the_import_listener_refreshes_statuses_and_results(brand_a, django_capt
     from ingest.listeners import FactsChanged
 
     cache.clear()
-    promotion = PromotionFactory(vendor_code=brand_a.vendor_code, status=Status.SUBMITTED, amazon_promotion_id="PRM-L")
+    promotion = PromotionFactory.create(
+        vendor_code=brand_a.vendor_code, status=Status.SUBMITTED, amazon_promotion_id="PRM-L"
+    )
     promotion_fact(brand_a.vendor_code, "PRM-L", status="CANCELED")
     event = FactsChanged(7, "promotion_result", (brand_a.vendor_code.pk,), ("ATVPDKIKX0DER",), None, None)
     on_facts_changed(event)  # tasks run eagerly in tests
