@@ -524,6 +524,18 @@ class TrackingRow:
     amazon_forecast: Decimal | None = None
     is_summary: bool = False
     rolled_up: bool = False  # monthly targets of one dimension shown as one row
+    direction: str = JBPTarget.Direction.HIGHER_IS_BETTER
+
+    @property
+    def ratio_gap(self) -> tuple[Decimal, bool] | None:
+        """For ratio targets: the distance to target in percentage points and whether it is on the
+        good side (ACoS under target is good; net PPM over target is good)."""
+        actual, target = self.progress.actual, self.progress.target
+        if metric_is_additive(self.metric) or actual is None:
+            return None
+        points = (actual - target) * 100
+        good = points <= 0 if self.direction == JBPTarget.Direction.LOWER_IS_BETTER else points >= 0
+        return abs(points), good
 
     @property
     def metric_label(self) -> str:
@@ -674,6 +686,7 @@ def jbp_plan_tracking(*, plan: JBPPlan, today: date | None = None) -> PlanTracki
                 units_gap=units_gap,
                 amazon_forecast=forecast,
                 rolled_up=group.period_type == "MONTHS",
+                direction=group.targets[0].direction,
             )
         )
     rows = _with_summaries(rows)
@@ -700,11 +713,12 @@ def _target_weights(plan: JBPPlan, target: JBPTarget) -> dict[date, Decimal]:
 
 def _period_label(group: _Group) -> str:
     if group.period_type == "MONTHS":
-        return f"{group.start:%b} to {group.end:%b %Y} by month" if len(group.targets) > 1 else f"{group.start:%b %Y}"
+        if len(group.targets) > 1:
+            return f"{group.start:%b}\u2013{group.end:%b %Y} monthly"
+        return f"{group.start:%b %Y}"
     if group.period_type == JBPTarget.PeriodType.PLAN:
-        return "Whole plan period"
-    label = JBPTarget.PeriodType(group.period_type).label
-    return f"{label} {group.start:%d %b} to {group.end:%d %b %Y}"
+        return "Whole period"
+    return f"{group.start:%d %b}\u2013{group.end:%d %b %Y}"
 
 
 def _with_summaries(rows: list[TrackingRow]) -> list[TrackingRow]:

@@ -96,18 +96,21 @@ class PlanListCreateApi(GenericAPIView[JBPPlan]):
         ).prefetch_related("vendor_codes")
 
     @extend_schema(
+        operation_id="plans_list",
         parameters=[
             OpenApiParameter("brand", int),
             OpenApiParameter("status", str),
             OpenApiParameter("year", int),
             OpenApiParameter("include_superseded", bool),
-        ]
+        ],
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
-    @extend_schema(request=PlanCreateInputSerializer, responses={201: PlanDetailSerializer})
+    @extend_schema(
+        operation_id="plans_create", request=PlanCreateInputSerializer, responses={201: PlanDetailSerializer}
+    )
     def post(self, request: Request) -> Response:
         data = PlanCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -144,11 +147,13 @@ class PlanListCreateApi(GenericAPIView[JBPPlan]):
 class PlanDetailApi(APIView):
     """GET: a plan with its targets, investments and transition log. PATCH: change a draft's header."""
 
-    @extend_schema(responses=PlanDetailSerializer)
+    @extend_schema(operation_id="plans_retrieve", responses=PlanDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(_detail(_plan(request, pk)))
 
-    @extend_schema(request=PlanUpdateInputSerializer, responses=PlanDetailSerializer)
+    @extend_schema(
+        operation_id="plans_partial_update", request=PlanUpdateInputSerializer, responses=PlanDetailSerializer
+    )
     def patch(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
         data = PlanUpdateInputSerializer(data=request.data, partial=True)
@@ -166,12 +171,14 @@ class PlanTargetsApi(APIView):
     keyed by metric, dimension and period. All or nothing: any invalid row refuses the batch with the
     errors of every row (extra.rows: row index, field, value, message)."""
 
-    @extend_schema(responses=TargetSerializer(many=True))
+    @extend_schema(operation_id="plans_targets_list", responses=TargetSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
         return Response(TargetSerializer(plan.targets.all(), many=True).data)
 
-    @extend_schema(request=TargetSerializer(many=True), responses=TargetSerializer(many=True))
+    @extend_schema(
+        operation_id="plans_targets_upsert", request=TargetSerializer(many=True), responses=TargetSerializer(many=True)
+    )
     def post(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
         rows = request.data
@@ -193,7 +200,7 @@ class PlanTargetsApi(APIView):
 class PlanTransitionApi(APIView):
     """POST {"action": ..., "comment": ...}: take a workflow step (DOMAIN.md §5.1)."""
 
-    @extend_schema(request=TransitionInputSerializer, responses=PlanDetailSerializer)
+    @extend_schema(operation_id="plans_transition", request=TransitionInputSerializer, responses=PlanDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
         data = TransitionInputSerializer(data=request.data)
@@ -208,7 +215,9 @@ class PlanTransitionApi(APIView):
 class PlanNewVersionApi(APIView):
     """POST: copy a negotiating, agreed or active plan into version+1 (DRAFT)."""
 
-    @extend_schema(request=NewVersionInputSerializer, responses={201: PlanDetailSerializer})
+    @extend_schema(
+        operation_id="plans_new_version", request=NewVersionInputSerializer, responses={201: PlanDetailSerializer}
+    )
     def post(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
         data = NewVersionInputSerializer(data=request.data)
@@ -221,7 +230,11 @@ class PlanNewVersionApi(APIView):
 class PlanDiffApi(APIView):
     """GET ?against=<plan id>: target-by-target differences between two versions of the same plan."""
 
-    @extend_schema(parameters=[OpenApiParameter("against", int)], responses=TargetDiffSerializer(many=True))
+    @extend_schema(
+        operation_id="plans_diff",
+        parameters=[OpenApiParameter("against", int)],
+        responses=TargetDiffSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
         against = request.query_params.get("against", "")
