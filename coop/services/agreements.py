@@ -304,3 +304,9 @@ def agreements_expire(*, today: date | None = None) -> int:
             )
             expired += 1
     return expired
+
+
+def agreement_recompute(*, agreement: CoopAgreement, user: User) -> int:
+    """Recompute every month's accrual of one agreement on request (the facts may have been fixed)."""
+    require_role(user, agreement.vendor_code.brand_id, (*EDITOR_ROLES, Role.BRAND_MANAGER), action="recompute accruals")
+    return len(accruals_recompute_agreement(agreement=agreement))

@@ -38,6 +38,16 @@ Status = Dispute.Status
 InvoiceStatus = CoopInvoice.Status
 
 DISPUTE_ROLES = (Role.VENDOR_OPS, Role.FINANCE, Role.FINANCE_APPROVER)
+# A first dispute starts from an invoice that is not already in a dispute cycle or closed.
+DISPUTABLE_INVOICE_STATUSES = frozenset(
+    {
+        InvoiceStatus.VARIANCE_FLAGGED,
+        InvoiceStatus.OK,
+        InvoiceStatus.MATCHED,
+        InvoiceStatus.UNMATCHED,
+        InvoiceStatus.DEDUCTED,
+    }
+)
 
 # §5.5 state machine: from -> allowed targets. Filing, decisions and re-disputes have their own services
 # because they carry rules; this table is the single source of which moves exist.
@@ -173,13 +183,7 @@ def dispute_open(
     target = targets[0]
     vendor_code = target.remittance.vendor_code if isinstance(target, Deduction) else target.vendor_code
     require_role(user, vendor_code.brand_id, DISPUTE_ROLES, action="open a dispute")
-    if invoice is not None and invoice.status not in {
-        InvoiceStatus.VARIANCE_FLAGGED,
-        InvoiceStatus.OK,
-        InvoiceStatus.MATCHED,
-        InvoiceStatus.UNMATCHED,
-        InvoiceStatus.DEDUCTED,
-    }:
+    if invoice is not None and invoice.status not in DISPUTABLE_INVOICE_STATUSES:
         raise ApplicationError(
             f"Invoice {invoice.amazon_invoice_id} is {invoice.get_status_display()}; it cannot be disputed again "
             "from here (re-dispute the decided dispute instead).",

@@ -305,7 +305,10 @@ def _wrong_rate(invoice: CoopInvoice, agreement: CoopAgreement, accruals: list[A
 
 def invoice_reconcile(*, invoice: CoopInvoice, user: User | None) -> CoopInvoice:
     """Match the invoice to its agreement and accruals and run the audit checks; sets the status to
-    UNMATCHED, MATCHED (nothing to compare yet), OK or VARIANCE_FLAGGED."""
+    UNMATCHED, MATCHED (nothing to compare yet), OK or VARIANCE_FLAGGED. `user` None = the system
+    (an import, or an accrual that changed)."""
+    if user is not None:
+        require_role(user, invoice.vendor_code.brand_id, RECORD_ROLES, action="reconcile co-op invoices")
     with transaction.atomic():
         locked = CoopInvoice.objects.select_for_update(of=("self",)).select_related("vendor_code").get(pk=invoice.pk)
         if locked.status not in CoopInvoice.RECONCILABLE_STATUSES:
