@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Count
 from django.db.models import Q
 from django.db.models import QuerySet
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -617,6 +618,8 @@ def jbp_plan_tracking(*, plan: JBPPlan, today: date | None = None) -> PlanTracki
     One provider call per metric and dimension type. Without a provider every row has no actual.
     """
     today = today or timezone.localdate()
+    # Every provider request names the plan's vendor codes: load them once, not once per request.
+    prefetch_related_objects([plan], "vendor_codes")
     groups = _groups(plan.targets.order_by("metric", "dimension_type", "dimension_value", "period_start"))
     by_request: dict[tuple[str, str], list[_Group]] = defaultdict(list)
     for group in groups:

@@ -521,3 +521,29 @@ def test_ratio_grid_is_in_percent(client_for, brand_manager, plan) -> None:
     assert target.target_value == D("0.225") and target.direction == "LOWER_IS_BETTER"
     body = client_for(brand_manager).get(reverse("plan-grid", args=[plan.pk]), {"metric": "ACOS", "dim": "TOTAL"})
     assert 'value="22.5"' in body.content.decode()
+
+
+def test_plan_page_query_budget_does_not_grow_with_targets(client_for, brand_manager, plan, actuals) -> None:
+    client = client_for(brand_manager)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("plan-detail", args=[plan.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    _cogs(plan, brand_manager, "Headphones", 7, "1000")
+    few = count()
+    rows = [
+        {
+            "metric": metric,
+            "dimension_type": "CATEGORY",
+            "dimension_value": category,
+            "period_start": date(2026, month, 1),
+            "target_value": "10",
+        }
+        for metric in ("SHIPPED_COGS", "SHIPPED_UNITS", "ORDERED_REVENUE", "GLANCE_VIEWS")
+        for category in ("Headphones", "Speakers", "Smart Home")
+        for month in (7, 8, 9)
+    ]
+    jbp_targets_upsert(plan=plan, user=brand_manager, rows=rows)
+    assert count() == few <= 25
