@@ -344,7 +344,8 @@ def _history(
 ) -> None:
     path = _PATHS[plan.status]
     start = promotion.start_at
-    first = min(start - timedelta(days=45), datetime.combine(today, time(9), tzinfo=UTC) - timedelta(days=20))
+    # Early enough for every lead time and event deadline (BFCM deals are due about eight weeks ahead).
+    first = min(start - timedelta(days=75), datetime.combine(today, time(9), tzinfo=UTC) - timedelta(days=20))
     big = plan.promotion_type == T.COUPON and plan.key == "Q1 coupon"
     previous = ""
     for step, status in enumerate(path):
@@ -402,7 +403,7 @@ def _ratings_and_prices(promotion: Promotion, lines: list[_Line], plan: _Plan, t
             observed_on=today - timedelta(days=3),
             source=PriceObservation.Source.ENTERED,
             defaults={
-                "rating": Decimal("2.9") if low else Decimal(str(round(rng.uniform(3.9, 4.8), 1))),
+                "rating": Decimal("2.9") if low else Decimal(str(round(rng.uniform(4.1, 4.8), 1))),
                 "price": reference,
                 "currency": promotion.currency,
                 "note": "Demo: seen on the detail page.",
@@ -419,7 +420,7 @@ def _ratings_and_prices(promotion: Promotion, lines: list[_Line], plan: _Plan, t
                     asin=product.asin,
                     observed_on=day,
                     source=PriceObservation.Source.ENTERED,
-                    defaults={"price": _money(reference * Decimal("0.95")), "currency": promotion.currency},
+                    defaults={"price": reference, "currency": promotion.currency},
                 )
 
 
@@ -429,9 +430,13 @@ def _reports(promotion: Promotion, lines: list[_Line], rng: random.Random) -> No
         return
     scale = 0.35 if promotion.status == Status.SUPPRESSED else 1.0
     if promotion.is_coupon:
+        budget_left = promotion.coupon_budget or Decimal("0")
         for index, (_product, reference, _promo, _funding, units, depth) in enumerate(lines):
-            redemptions = int(units * rng.uniform(0.6, 1.1))
             discount = _money(reference * depth)
+            # Amazon takes a coupon offline once its budget is (nearly) spent: redemptions stop there.
+            affordable = int(budget_left / (discount + Decimal("0.60"))) if discount > 0 else units
+            redemptions = min(int(units * rng.uniform(0.6, 1.1)), max(affordable, 0))
+            budget_left -= _money((discount + Decimal("0.60")) * redemptions)
             CouponResultFact.objects.update_or_create(
                 brand=promotion.brand,
                 marketplace=promotion.marketplace,

@@ -70,7 +70,9 @@ class PromotionForm(forms.Form):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    jbp_plan = forms.ModelChoiceField(queryset=JBPPlan.objects.none(), required=False, empty_label="No JBP plan")
+    jbp_plan = forms.ModelChoiceField(
+        label="JBP plan", queryset=JBPPlan.objects.none(), required=False, empty_label="No JBP plan"
+    )
     funding_agreement = forms.ModelChoiceField(
         queryset=CoopAgreement.objects.none(), required=False, empty_label="No funding agreement yet"
     )

@@ -247,7 +247,9 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "promotion": promotion,
             "results": results,
             "failures": [r for r in results if not r.passed],
+            "unknown_count": sum(1 for r in results if r.unknown),
             "forecast": forecast,
+            "other_share_pct": 100 - promotion.brand_funding_share_pct,
             # cost_items() keeps the prefetch order, so items and forecast lines pair up.
             "item_lines": list(zip(promotion.items.all(), forecast.items, strict=True)),
             "threshold": finance_threshold(brand_id=promotion.brand_id, currency=promotion.currency),
@@ -424,6 +426,7 @@ def promotion_check_view(request: HttpRequest) -> HttpResponse:
         {
             "results": results,
             "failures": [r for r in results if not r.passed],
+            "unknown_count": sum(1 for r in results if r.unknown),
             "incomplete": info is None,
             "live": True,
         },

@@ -56,7 +56,11 @@ def signed_money(value: Decimal | None) -> str:
 
 @register.filter
 def local(value: datetime | None, tz_name: str) -> datetime | None:
-    """An instant in a marketplace's time zone (for |date formatting)."""
+    """An instant as wall-clock time in a marketplace's time zone, for |date formatting.
+
+    Naive on purpose: the date filter converts aware datetimes to the site's time zone (UTC) first,
+    which would undo the conversion. Pages say which marketplace's time they show.
+    """
     if value is None:
         return None
-    return timezone.localtime(value, ZoneInfo(tz_name))
+    return timezone.localtime(value, ZoneInfo(tz_name)).replace(tzinfo=None)

@@ -53,7 +53,7 @@ def test_list_shows_promotions_with_cost_and_rule_state(brand_a, brand_manager, 
     assert "2 promotions" in html
     row_soon = html[html.index(f'data-promotion="{inside.pk}"') :]
     assert "6,500.00" in row_soon[:3000]  # 300 x 20.00 + 500.00 (DOMAIN.md §3.5)
-    assert "1 fail" in row_soon[:4000]
+    assert "1 failing" in row_soon[:4000]
     row_fine = html[html.index(f'data-promotion="{fine.pk}"') :]
     assert "Pass" in row_fine[:4000]
 
@@ -267,9 +267,15 @@ def test_edit_page_only_for_drafts(brand_a, brand_manager, client_for) -> None:
 def test_results_page_sums_per_currency(brand_a, brand_manager, client_for) -> None:
     ended = lightning(brand_a, datetime(2026, 10, 6, 9, tzinfo=SEATTLE), status=Status.ENDED, name="October LD")
     PromotionPerformance.objects.create(
-        promotion=ended, currency="USD", units_sold=300, revenue=D("22500.00"), vendor_cost=D("6500.00"),
-        sales_units=300, baseline_units=D("100"), incremental_revenue=D("13000.00"),
-    )  # fmt: skip
+        promotion=ended,
+        currency="USD",
+        units_sold=300,
+        revenue=D("22500.00"),
+        vendor_cost=D("6500.00"),
+        sales_units=300,
+        baseline_units=D("100"),
+        incremental_revenue=D("13000.00"),
+    )
     html = (
         client_for(brand_manager)
         .get(reverse("promotion-results"), {"from": "2026-10-01", "to": "2026-10-31"})
