@@ -133,7 +133,7 @@ class PlanEditForm(forms.Form):
                 max_digits=8,
                 decimal_places=4,
                 initial=weights.get(str(month)),
-                widget=forms.NumberInput(attrs={"step": "any", "class": "form-control form-control-sm"}),
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control form-control-sm px-2"}),
             )
         if not self.is_bound:
             self.initial.update(

@@ -164,14 +164,14 @@ def test_list_query_budget(api_for, brand_manager, brand_a) -> None:
         return len(ctx.captured_queries)
 
     for year in (2026, 2027):
-        plan = JBPPlanFactory(
+        plan = JBPPlanFactory.create(
             brand=brand_a.brand, plan_year=year, period_start=date(year, 7, 1), period_end=date(year, 9, 30)
         )
         plan.vendor_codes.add(brand_a.vendor_code)
         JBPTargetFactory(plan=plan, period_start=date(year, 7, 1), period_end=date(year, 7, 31))
     few = count()
     for year in range(2028, 2036):
-        JBPPlanFactory(
+        JBPPlanFactory.create(
             brand=brand_a.brand, plan_year=year, period_start=date(year, 7, 1), period_end=date(year, 9, 30)
         ).vendor_codes.add(brand_a.vendor_code)
     assert count() == few <= 8

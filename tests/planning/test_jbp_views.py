@@ -133,7 +133,7 @@ def test_another_brands_plan_posts_are_404_and_change_nothing(client_for, outsid
 
 
 def test_plan_list_shows_only_my_brands(client_for, brand_manager, outsider, plan, brand_b) -> None:
-    other = JBPPlanFactory(brand=brand_b.brand, title="Bloom secret plan")
+    other = JBPPlanFactory.create(brand=brand_b.brand, title="Bloom secret plan")
     body = client_for(brand_manager).get(reverse("plan-list")).content.decode()
     assert f'data-plan="{plan.pk}"' in body
     assert "Bloom secret plan" not in body
@@ -307,6 +307,7 @@ def test_monthly_targets_pace_by_their_own_phasing_and_flag_under_70(brand_manag
     # Expected by 15 Aug: all of July (400,000) + 15/31 of August's 500,000.
     assert head.expected_to_date == D(400000) + D(500000) * D(15) / D(31)
     assert head.actual == D(580000) and head.target == D(1500000)
+    assert head.pace_attainment is not None and head.expected_to_date is not None
     assert round(head.pace_attainment, 4) == round(D(580000) / (D(400000) + D(500000) * 15 / 31), 4)
     assert head.flagged is False
     # 920,000 still to deliver at 100 per unit ≈ 9,200 units.
@@ -315,6 +316,7 @@ def test_monthly_targets_pace_by_their_own_phasing_and_flag_under_70(brand_manag
     assert speakers.pace_attainment is not None and speakers.pace_attainment < D("0.70") and speakers.flagged
     summary = rows["All categories"].progress
     assert summary.target == D(1500300) and summary.actual == D(580050)
+    assert speakers.expected_to_date is not None
     assert summary.expected_to_date == head.expected_to_date + speakers.expected_to_date
     assert [r.label for r in tracking.flagged] == ["Speakers"]
 
@@ -547,3 +549,29 @@ def test_plan_page_query_budget_does_not_grow_with_targets(client_for, brand_man
     ]
     jbp_targets_upsert(plan=plan, user=brand_manager, rows=rows)
     assert count() == few <= 25
+
+
+def test_edit_page_saves_header_and_seasonal_profile(client_for, brand_manager, plan) -> None:
+    weights = {f"w{m}": str(m) for m in range(1, 13)}
+    response = client_for(brand_manager).post(
+        reverse("plan-edit", args=[plan.pk]),
+        {
+            "title": "Q3 push",
+            "amazon_counterpart": "Priya (VM)",
+            "notes": "n",
+            "baseline_start": "2025-07-01",
+            "baseline_end": "2025-09-30",
+            **weights,
+        },
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.title, plan.amazon_counterpart) == ("Q3 push", "Priya (VM)")
+    assert plan.seasonal_weights == {str(m): str(m) for m in range(1, 13)}
+    body = (
+        client_for(brand_manager)
+        .post(reverse("plan-edit", args=[plan.pk]), {"title": "x", "w1": "1", "w2": "2"})
+        .content.decode()
+    )
+    assert "Give a seasonal weight for every month" in body
+    assert JBPPlan.objects.get(pk=plan.pk).title == "Q3 push"
