@@ -128,7 +128,8 @@ def retail_basis(
 ) -> FactBasis:
     """Σ of the basis field over the window from Retail Analytics facts of the vendor code."""
     model, view, amount_field, units_field = _RETAIL_BASES[calc_basis]
-    source = f"{model.fact_table} {view} {selling_program}"
+    measure = (amount_field or units_field or "").replace("_", " ")
+    source = f"{measure}, {view.lower()} view" + ("" if selling_program == "RETAIL" else f", {selling_program.lower()}")
     fields = [f for f in (amount_field, units_field) if f]
     rows = list(
         model.objects.filter(
@@ -192,7 +193,7 @@ def po_basis(*, vendor_code: VendorCode, calc_basis: str, window_start: date, wi
         units_field, date_field = "accepted_units", "po_date"
     else:
         units_field, date_field = "received_units", "last_receive_date"
-    source = f"purchase_order_line {units_field} x net_cost by {date_field}"
+    source = f"PO lines: {units_field.replace('_', ' ')} x net cost, by {date_field.replace('_', ' ')}"
     qs = PurchaseOrderLineFact.objects.filter(
         vendor_code=vendor_code,
         **{f"{date_field}__date__gte": window_start, f"{date_field}__date__lte": window_end},

@@ -105,3 +105,23 @@ def days_label(days_left: int | None) -> str:
     if days_left == 0:
         return "due today"
     return f"{days_left} day{'s' if days_left != 1 else ''} left"
+
+
+_FLAG_LABELS = {
+    "VARIANCE": "Variance",
+    "WRONG_RATE": "Wrong rate",
+    "OUTSIDE_AGREEMENT_DATES": "Outside agreement dates",
+    "DUPLICATE_INVOICE": "Duplicate",
+    "WRONG_VENDOR_CODE": "Wrong vendor code",
+    "AGREEMENT_NOT_ACCEPTED": "Agreement not accepted",
+    "CURRENCY_MISMATCH": "Currency mismatch",
+    "UNMATCHED": "No agreement",
+    "NO_EXPECTED_AMOUNT": "Nothing to compare yet",
+    "SERVICE_PERIOD_ASSUMED": "Period assumed",
+}
+
+
+@register.filter
+def flag_label(code: str) -> str:
+    """An invoice audit flag code in words."""
+    return _FLAG_LABELS.get(code, code.replace("_", " ").lower().capitalize())

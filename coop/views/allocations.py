@@ -11,6 +11,7 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.http import HttpRequest
 from django.http import HttpResponse
@@ -58,13 +59,13 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _maker_brands(request: HttpRequest) -> object:
+def _maker_brands(request: HttpRequest) -> QuerySet[Brand]:
     roles = [role.value for role in services.MAKER_ROLES]
     ids = Membership.objects.filter(user_id=cast(int, request.user.pk), role__in=roles).values("brand_id")
     return Brand.objects.filter(pk__in=ids).order_by("name")
 
 
-def _plans(request: HttpRequest) -> object:
+def _plans(request: HttpRequest) -> QuerySet[JBPPlan]:
     return JBPPlan.objects.for_user(request.user).exclude(status=JBPPlan.Status.SUPERSEDED).order_by("-period_start")
 
 
@@ -72,6 +73,8 @@ def _plans(request: HttpRequest) -> object:
 def allocation_create(request: HttpRequest) -> HttpResponse:
     brands = _maker_brands(request)
     brand = current_brand(request)
+    if brand is None and brands.count() == 1:  # one brand to choose from: choose it
+        brand = brands.get()
     initial = {"brand": brand, "currency": brand.default_currency if brand else "USD"}
     form = AllocationForm(request.POST or None, brands=brands, plans=_plans(request), initial=initial)
     formset = AllocationLineFormSet(request.POST or None, prefix="lines")

@@ -1,0 +1,174 @@
+"""Browser journey (headless Chromium): a brand manager requests a fund split, a finance approver
+approves it from the inbox, and cannot approve a split they requested themselves. The journey also
+screenshots every co-op page (var/screenshots/)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from coop.calculations import Tier
+from coop.models import FundAllocation
+from coop.services.agreements import agreement_accept
+from coop.services.agreements import agreement_create
+from coop.services.disputes import dispute_open
+from coop.services.invoices import invoice_record
+from tests.coop.factories import CoopAgreementFactory
+from tests.coop.factories import inventory_fact
+from tests.coop.factories import recompute
+from tests.coop.factories import sales_fact
+
+pytestmark = pytest.mark.browser
+D = Decimal
+
+
+@pytest.fixture
+def coop_world(brand_a, brand_manager, finance_approver, vendor_ops):
+    vc = brand_a.vendor_code
+    mdf = CoopAgreementFactory.create(vendor_code=vc, amazon_agreement_id="MDF-2026", title="Base accrual (MDF) 2026")
+    CoopAgreementFactory.create(
+        vendor_code=vc,
+        amazon_agreement_id="FRT-2026",
+        title="Freight allowance 2026",
+        agreement_type="FREIGHT_ALLOWANCE",
+        rate_pct=D("0.03"),
+    )
+    for month, value in ((1, "240000.00"), (2, "198500.00"), (3, "-4200.00")):
+        inventory_fact(vc, date(2026, month, 1), net_received=value)
+    for agreement in mdf.vendor_code.coop_agreements.all():
+        for month in (1, 2, 3):
+            recompute(agreement, date(2026, month, 1))
+    growth = agreement_create(
+        vendor_code=vc,
+        user=vendor_ops,
+        amazon_agreement_id="VIR-2026",
+        title="Volume incentive 2026",
+        agreement_type="GROWTH_INCENTIVE",
+        currency="USD",
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+        tier_mode="ALL_UNITS_RETROACTIVE",
+        measured_metric="SHIPPED_COGS",
+        baseline_amount=D("2000000"),
+        tiers=[Tier(D("0.05"), D("0.01")), Tier(D("0.10"), D("0.02")), Tier(D("0.15"), D("0.03"))],
+    )
+    agreement_accept(agreement=growth, user=finance_approver, today=date(2026, 1, 2))
+    for month in range(1, 4):
+        sales_fact(vc, date(2026, month, 1), shipped_cogs="178000.00", shipped_units=8900)
+    for number, amount, start in (("INV-2026-001", "19200.00", 1), ("INV-2026-002", "15910.00", 2)):
+        invoice_record(
+            vendor_code=vc,
+            user=vendor_ops,
+            amazon_invoice_id=number,
+            invoice_date=date(2026, start + 1, 8),
+            amount=D(amount),
+            currency="USD",
+            amazon_agreement_id="MDF-2026",
+            service_period_start=date(2026, start, 1),
+            service_period_end=date(2026, start, 28 if start == 2 else 31),
+        )
+    flagged, _ = invoice_record(
+        vendor_code=vc,
+        user=vendor_ops,
+        amazon_invoice_id="INV-2026-003",
+        invoice_date=date(2026, 2, 9),
+        amount=D("24000.00"),
+        currency="USD",
+        amazon_agreement_id="MDF-2026",
+        service_period_start=date(2026, 1, 1),
+        service_period_end=date(2026, 1, 31),
+    )
+    dispute = dispute_open(user=vendor_ops, invoice=flagged, amount_claimed=D("4800.00"), reason="Charged at 10 %")
+    return {"mdf": mdf, "growth": growth, "flagged": flagged, "dispute": dispute}
+
+
+def _logout(page: Page) -> None:
+    page.context.clear_cookies()
+
+
+def _request_split(page: Page, title: str) -> None:
+    page.goto("/coop/allocations/new/")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Period start").fill("2026-07-01")
+    page.get_by_label("Period end").fill("2026-09-30")
+    page.get_by_label("Currency").fill("USD")
+    page.get_by_label("Total amount").fill("30000")
+    rows = page.locator("#line-rows tr.line-row")
+    rows.nth(0).locator("select").select_option("ADS")
+    rows.nth(0).locator("input[name$='-description']").fill("Sponsored Products, Prime Day")
+    rows.nth(0).locator("input[name$='-amount']").fill("20000")
+    rows.nth(0).locator("input[name$='-brand_share_pct']").fill("60")
+    page.locator("#add-line").click()
+    rows.nth(1).locator("select").select_option("PROMO_FUNDING")
+    rows.nth(1).locator("input[name$='-description']").fill("Lightning deals")
+    rows.nth(1).locator("input[name$='-amount']").fill("10000")
+    rows.nth(1).locator("input[name$='-brand_share_pct']").fill("80")
+    expect(page.locator("#lines-total")).to_have_text("30,000.00")
+    page.locator("#save-allocation").click()
+    expect(page.locator("#allocation-status")).to_have_text("Draft")
+    page.locator("#submit-allocation").click()
+    expect(page.locator("#allocation-status")).to_have_text("Pending finance approval")
+
+
+def test_finance_approver_approves_a_managers_split_but_not_their_own(
+    page: Page, login, screenshot, coop_world, brand_a
+) -> None:
+    login(page, "bm", "pass-1234")
+    page.get_by_role("link", name="Co-op").first.click()
+    expect(page.get_by_role("heading", name="Co-op money")).to_be_visible()
+    _request_split(page, "Q3 co-op split")
+    screenshot(page, "allocation-pending")
+    expect(page.locator("#decision-refused")).to_contain_text("another finance approver must decide")
+    _logout(page)
+
+    login(page, "approver", "pass-1234")
+    page.goto("/coop/")
+    expect(page.locator("#kpi-approvals .kpi-value")).to_have_text("1")
+    screenshot(page, "coop-home")
+    page.goto("/coop/approvals/")
+    screenshot(page, "approval-inbox")
+    page.get_by_role("link", name="Q3 co-op split").click()
+    page.locator("#id_comment").fill("Within the Q3 JBP envelope")
+    page.locator("#approve-button").click()
+    expect(page.locator("#allocation-status")).to_have_text("Approved")
+    expect(page.locator("#approval-list")).to_contain_text("Within the Q3 JBP envelope")
+    screenshot(page, "allocation-approved")
+    assert FundAllocation.objects.get(title="Q3 co-op split").status == FundAllocation.Status.APPROVED
+
+    # The approver's own request: the page explains, and there is no approve button to press.
+    _request_split(page, "Approver's own split")
+    expect(page.locator("#decision-refused")).to_contain_text("You requested or submitted this split")
+    expect(page.locator("#approve-button")).to_have_count(0)
+    screenshot(page, "own-split-refused")
+    page.goto("/coop/approvals/")
+    expect(page.locator("#inbox-empty")).to_be_visible()
+
+    # The other co-op pages, with data.
+    page.goto("/coop/allocations/")
+    screenshot(page, "allocation-list")
+    page.goto("/coop/allocations/new/")
+    screenshot(page, "allocation-form")
+    page.goto("/coop/agreements/")
+    expect(page.locator("#growth-trackers")).to_be_visible()
+    screenshot(page, "agreement-list")
+    page.goto(f"/coop/agreements/{coop_world['mdf'].pk}/")
+    expect(page.locator("#accrual-table")).to_contain_text("19,200.00")
+    screenshot(page, "agreement-detail")
+    page.goto(f"/coop/agreements/{coop_world['growth'].pk}/")
+    expect(page.locator("#growth-tracker")).to_be_visible()
+    screenshot(page, "growth-agreement")
+    page.goto("/coop/invoices/")
+    expect(page.locator(".variance-badge.text-bg-danger")).to_have_count(1)
+    screenshot(page, "invoice-list")
+    page.goto(f"/coop/invoices/{coop_world['flagged'].pk}/")
+    screenshot(page, "invoice-detail")
+    page.goto("/coop/disputes/")
+    screenshot(page, "dispute-list")
+    page.goto(f"/coop/disputes/{coop_world['dispute'].pk}/")
+    screenshot(page, "dispute-detail")
+    page.goto("/coop/ledger/?start=2026-01-01&end=2026-09-30")
+    screenshot(page, "ledger")
