@@ -174,19 +174,24 @@ def _unneutralise(text: str) -> str:
 
 def read_targets_workbook(handle: IO[bytes], *, filename: str = "upload.xlsx") -> XlsxRead:
     """The cells of an uploaded template; errors name the file's sheet and cell, the value and the rule."""
+    content = handle.read()
     try:
-        wb = load_workbook(handle, data_only=False, read_only=True)
+        # Values as Excel last computed them (a cell typed as =120000*1.08 arrives as 129600), and the
+        # formulas themselves, to tell "empty" from "a formula nobody computed" (a file written by a script).
+        values_wb = load_workbook(BytesIO(content), data_only=True, read_only=True)
+        formulas_wb = load_workbook(BytesIO(content), data_only=False, read_only=True)
     except Exception as exc:  # openpyxl raises a zoo on non-xlsx input (BadZipFile, KeyError, ...)
         read = XlsxRead(plan_id=None, metric="", dimension_type="")
         read.errors.append(XlsxError(filename, "", f"not an Excel .xlsx workbook ({exc.__class__.__name__})"))
         return read
-    if SHEET not in wb.sheetnames:
+    if SHEET not in values_wb.sheetnames:
         read = XlsxRead(plan_id=None, metric="", dimension_type="")
-        read.errors.append(XlsxError(filename, "", f"expected a sheet named {SHEET!r}, found {wb.sheetnames}"))
+        read.errors.append(XlsxError(filename, "", f"expected a sheet named {SHEET!r}, found {values_wb.sheetnames}"))
         return read
-    ws = wb[SHEET]
-    rows = list(ws.iter_rows(values_only=True))
-    wb.close()
+    rows = list(values_wb[SHEET].iter_rows(values_only=True))
+    formulas = list(formulas_wb[SHEET].iter_rows(values_only=True))
+    values_wb.close()
+    formulas_wb.close()
     marker = str(rows[0][0]) if rows and rows[0] and rows[0][0] else ""
     parts = marker.split(":")
     if len(parts) != 4 or parts[0] != MARKER or not parts[1].isdigit():
@@ -231,6 +236,13 @@ def read_targets_workbook(handle: IO[bytes], *, filename: str = "upload.xlsx") -
         for index, column_key in columns.items():
             raw = row[index] if index < len(row) else None
             ref = f"{SHEET}!{get_column_letter(index + 1)}{row_number}"
+            formula_row = formulas[row_number - 1] if row_number - 1 < len(formulas) else ()
+            formula = formula_row[index] if index < len(formula_row) else None
+            if raw is None and isinstance(formula, str) and formula.startswith("="):
+                read.errors.append(
+                    XlsxError(ref, formula, "a formula without a computed value: open and save the file in Excel")
+                )
+                continue
             try:
                 read.cells[(key, column_key)] = _cell_value(raw, ratio, separator)
             except ValueError as exc:

@@ -36,6 +36,7 @@ class FakeActuals:
 
     def __init__(self) -> None:
         self.values: dict[tuple[str, str, date, date], Decimal] = {}
+        self.forecast: dict[tuple[str, str, date, date], Decimal] = {}
         self.as_of: date | None = None
         self.requests: list[ActualsRequest] = []
 
@@ -47,7 +48,13 @@ class FakeActuals:
             for start, end in request.periods
             if (request.metric, value, start, end) in self.values
         }
-        return ActualsResponse(values=found, as_of=self.as_of, source="test facts")
+        forecast = {
+            (value, start, end): self.forecast[(request.metric, value, start, end)]
+            for value in request.dimension_values
+            for start, end in request.periods
+            if (request.metric, value, start, end) in self.forecast
+        }
+        return ActualsResponse(values=found, as_of=self.as_of, source="test facts", forecast=forecast)
 
 
 @pytest.fixture
@@ -301,6 +308,9 @@ def test_monthly_targets_pace_by_their_own_phasing_and_flag_under_70(brand_manag
     actuals.values[("SHIPPED_UNITS", "Headphones", *months[0])] = D(3800)
     actuals.values[("SHIPPED_UNITS", "Headphones", *months[1])] = D(2000)
     actuals.as_of = date(2026, 8, 15)
+    # Amazon's own forecast, when imported, is shown next to the run rate (summed over the months).
+    actuals.forecast[("SHIPPED_COGS", "Headphones", *months[0])] = D(390000)
+    actuals.forecast[("SHIPPED_COGS", "Headphones", *months[1])] = D(450000)
     tracking = jbp_plan_tracking(plan=plan, today=date(2026, 8, 20))
     rows = {row.label: row for row in tracking.rows}
     head = rows["Headphones"].progress
@@ -312,6 +322,9 @@ def test_monthly_targets_pace_by_their_own_phasing_and_flag_under_70(brand_manag
     assert head.flagged is False
     # 920,000 still to deliver at 100 per unit ≈ 9,200 units.
     assert rows["Headphones"].units_gap == 9200
+    assert rows["Headphones"].amazon_forecast == D(840000)
+    # Run rate: 580,000 delivered for a seasonal weight of (400,000 + 500,000 x 15/31) / 1,500,000.
+    assert head.forecast == D(580000) / head.elapsed_weight
     speakers = rows["Speakers"].progress
     assert speakers.pace_attainment is not None and speakers.pace_attainment < D("0.70") and speakers.flagged
     summary = rows["All categories"].progress

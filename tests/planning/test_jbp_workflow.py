@@ -329,3 +329,15 @@ def test_period_moves_only_on_version_1(plan, brand_manager) -> None:
         plan=plan, user=brand_manager, data={"period_start": date(2026, 10, 1), "period_end": date(2026, 12, 31)}
     )
     assert JBPPlan.objects.get(pk=plan.pk).series == "Q4"
+
+
+def test_activate_due_activates_agreed_plans_once_their_period_starts(plan, brand_manager, reviewer) -> None:
+    from planning.services import jbp_plans_activate_due
+
+    plan = _walk(plan, brand_manager, reviewer, S.AGREED)
+    assert jbp_plans_activate_due(user=brand_manager, today=date(2026, 6, 30)) == []
+    assert JBPPlan.objects.get(pk=plan.pk).status == S.AGREED
+    activated = jbp_plans_activate_due(user=brand_manager, today=date(2026, 7, 1))
+    assert [p.pk for p in activated] == [plan.pk]
+    assert JBPPlan.objects.get(pk=plan.pk).status == S.ACTIVE
+    assert jbp_plans_activate_due(user=brand_manager, today=date(2026, 7, 2)) == []

@@ -194,3 +194,14 @@ def test_ratio_metric_round_trips_as_percent_cells(client_for, brand_manager, pl
     ws = load_workbook(BytesIO(content))["Targets"]
     assert ws["C3"].value == 0.225 and ws["C3"].number_format == "0.00%"
     assert "No differences" in _upload(client, plan, content).content.decode()
+
+
+def test_a_formula_nobody_computed_is_refused_not_read_as_blank(client_for, brand_manager, plan) -> None:
+    client = client_for(brand_manager)
+    wb = load_workbook(BytesIO(_download(client, plan)))
+    wb["Targets"]["D4"] = "=110000*1.1"  # written by a script: no value cached by Excel
+    buffer = BytesIO()
+    wb.save(buffer)
+    body = _upload(client, plan, buffer.getvalue()).content.decode()
+    assert "Targets!D4: a formula without a computed value" in body
+    assert 'name="token"' not in body
