@@ -26,7 +26,7 @@ URL = "/api/v1/promotions/"
 D = Decimal
 
 
-def payload(tenant, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def payload(tenant, **overrides) -> dict:
     product_for(tenant.vendor_code, "B0API00001")
     body = {
         "vendor_code": tenant.vendor_code.pk,
