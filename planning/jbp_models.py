@@ -11,6 +11,10 @@ natural key is (brand, marketplace, plan_year, series, version): `series` names 
 year and is derived from the horizon and period ("Q3", "FY", "3Y", "C0715" for a custom window from
 15 July), and every version of a plan keeps its series. DOMAIN.md's (brand, marketplace, plan_year,
 version) key is this key with one series per year.
+
+Promotions. A plan's promotional calendar (Prime Day, BFCM, seasonal deals) belongs to the promotions
+issue: coop sits above planning, so its Promotion model will point at JBPPlan (a nullable FK), not the
+other way round; the plan page shows a placeholder until then.
 """
 
 from __future__ import annotations

@@ -83,16 +83,6 @@ Dim = JBPTarget.DimensionType
 GRID_DIMENSIONS = (Dim.CATEGORY, Dim.ASIN, Dim.VENDOR_CODE, Dim.TOTAL)
 _T = TypeVar("_T")
 UPLOAD_SALT = "planning.jbp.upload"
-STATUS_BADGES = {
-    Status.DRAFT: "secondary",
-    Status.INTERNAL_REVIEW: "info",
-    Status.SUBMITTED_TO_AMAZON: "primary",
-    Status.NEGOTIATING: "warning",
-    Status.AGREED: "success",
-    Status.ACTIVE: "success",
-    Status.CLOSED: "dark",
-    Status.SUPERSEDED: "light",
-}
 
 
 def _plan(request: HttpRequest, pk: int) -> JBPPlan:
@@ -159,7 +149,6 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "years": list(years),
             "filters": params,
             "can_create": can_create,
-            "badges": STATUS_BADGES,
         },
     )
 
@@ -205,7 +194,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/jbp/plan_detail.html",
         {
             "plan": plan,
-            "badges": STATUS_BADGES,
             "actions": sel.jbp_available_actions(plan=plan, user=request.user),
             "tracking": tracking,
             "target_counts": [(Metric(m).label, m, n) for m, n in sorted(target_counts.items())],
@@ -316,7 +304,6 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "diff": diff,
             "show_all": request.GET.get("all") == "1",
-            "badges": STATUS_BADGES,
         },
     )
 
@@ -560,7 +547,6 @@ def plan_grid(request: HttpRequest, pk: int) -> HttpResponse:
             "methods": sel.ALLOCATION_METHODS.items(),
             "can_edit": can_edit,
             "config": config,
-            "badges": STATUS_BADGES,
             "upload_form": UploadForm(),
         },
     )
@@ -616,7 +602,7 @@ def plan_grid_save(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "planning/jbp/partials/save_status.html",
         {"saved_at": timezone.now(), "saved": saved, "errors": errors},
-        status=status if status != 200 else 200,
+        status=status,
     )
     response["HX-Trigger"] = json.dumps({"jbpSaved": {"saved": saved, "errors": errors}})
     return response
@@ -815,7 +801,6 @@ def plan_grid_upload(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": changes,
             "token": token,
             "can_edit": plan.is_editable and bool(_roles(request, plan) & EDITOR_ROLES),
-            "badges": STATUS_BADGES,
         },
     )
 
