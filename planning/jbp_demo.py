@@ -31,6 +31,7 @@ from core.periods import add_months
 from core.periods import quarter_end
 from core.periods import quarter_start
 from core.periods import week_start
+from planning.demo import DemoContext
 from planning.jbp_models import JBPPlan
 from planning.jbp_models import month_periods
 from planning.jbp_models import series_for
@@ -263,3 +264,21 @@ def _contents(
             "expires_on": today + timedelta(days=500),
         },
     )
+
+
+def seed_jbp_demo_for_context(ctx: DemoContext) -> None:
+    """The seed_demo hook: demo plans for every demo brand and marketplace (see planning.demo).
+
+    Register it from planning's AppConfig.ready():
+    `register_demo_seeder("jbp", seed_jbp_demo_for_context, order=10)`.
+    """
+    users = {"brand_manager": ctx.users["brand.manager"], "reviewer": ctx.users["brand.reviewer"]}
+    for (brand_name, marketplace_id), vendor_code in sorted(ctx.vendor_codes.items()):
+        created = seed_jbp_demo(
+            brand=ctx.brands[brand_name],
+            marketplace=vendor_code.marketplace,
+            users=users,
+            rng=ctx.rng(f"jbp:{brand_name}:{marketplace_id}"),
+            today=ctx.today,
+        )
+        ctx.log(f"{brand_name} {marketplace_id}: {len(created)} JBP plan versions")

@@ -183,3 +183,17 @@ def test_seed_jbp_demo_creates_every_state_once(brand_a, brand_manager, reviewer
         brand=brand_a.brand, marketplace=us_marketplace(), users=users, rng=random.Random(1), today=date(2026, 11, 26)
     )
     assert again == [] and JBPPlan.objects.count() == 6
+
+
+def test_seed_demo_hook_covers_every_demo_brand_and_marketplace(db) -> None:
+    from planning.demo import DemoContext
+    from planning.demo import seed_catalog
+    from planning.jbp_demo import seed_jbp_demo_for_context
+
+    ctx = DemoContext(seed=42, today=date(2026, 11, 26), password="pass-1234", log=lambda message: None)
+    seed_catalog(ctx)
+    seed_jbp_demo_for_context(ctx)
+    assert JBPPlan.objects.count() == 6 * len(ctx.vendor_codes)
+    assert set(JBPPlan.objects.values_list("currency", flat=True)) == {"USD", "EUR"}  # marketplace currencies
+    seed_jbp_demo_for_context(ctx)
+    assert JBPPlan.objects.count() == 6 * len(ctx.vendor_codes)
