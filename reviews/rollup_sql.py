@@ -1,0 +1,813 @@
+# ruff: noqa: S608 -- every statement is built from this module's constants; values travel as parameters.
+"""The set-based SQL that turns fact tables into rollup rows: one text for PostgreSQL and SQLite.
+
+Only the date arithmetic differs between the two databases (`Dialect`); everything else is plain SQL
+(CTEs, window-free GROUP BYs, NOT EXISTS, temporary tables), so the portable SQLite path runs the very
+statements PostgreSQL runs. On SQLite, money is stored as REAL by Django's DecimalField, so sums there
+are exact only to the stored precision; PostgreSQL sums NUMERIC exactly.
+
+How a recompute of vendor codes V over the days [lo, hi] works (reviews.services.rollups runs it):
+1. Retail facts (sales, inventory, traffic) are bucketed per ASIN. DAY facts are first summed into
+   fragments (the days of one week AND one month), so a single scan serves weekly and monthly
+   buckets; a bucket is the sum of its fragments. When Amazon's own WEEK (or MONTH) row exists for an
+   ASIN and bucket it is used instead of the DAY rows: never both (no double counting).
+2. Stock levels (sellable on hand, aged 90+, ...) are the value of each ASIN's last reported day in the
+   bucket, then summed over ASINs.
+3. PPOOS is kept as Σ rate x glance views (joined per ASIN and day with the traffic facts) and net PPM
+   as Σ margin x shipped revenue, so every aggregate is glance-view / revenue weighted.
+4. ASIN rows become CATEGORY rows (planning's Product.category; '' when the ASIN is not in the
+   catalog) and TOTAL rows (the ASIN rows' sum, or Amazon's aggregate row when a table has no ASIN
+   rows for the bucket).
+5. Purchase-order lines (by PO date) and ASNs (by ship date) go to the view-less rows.
+6. The target buckets are deleted and inserted again in one transaction: idempotent, and rows that a
+   restatement removed disappear.
+Advertising follows the same pattern into reviews_adsrollup (see ADS_* below).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from reviews.metrics import VENDOR_ATTRIBUTION_WINDOWS
+
+# --- column lists -------------------------------------------------------------------------------------
+
+SALES_SUMS = (
+    "ordered_revenue",
+    "ordered_units",
+    "shipped_cogs",
+    "shipped_revenue",
+    "shipped_units",
+    "customer_returns",
+)
+INVENTORY_FLOWS = ("net_received_inventory_cost", "net_received_inventory_units", "unfilled_customer_ordered_units")
+INVENTORY_LEVELS = (
+    "sellable_on_hand_inventory_cost",
+    "sellable_on_hand_inventory_units",
+    "unsellable_on_hand_inventory_cost",
+    "unsellable_on_hand_inventory_units",
+    "aged_90_plus_days_sellable_inventory_cost",
+    "aged_90_plus_days_sellable_inventory_units",
+    "unhealthy_inventory_cost",
+    "unhealthy_inventory_units",
+    "open_purchase_order_units",
+)
+SUPPLY_SUMS = (
+    "requested_units",
+    "confirmed_units",
+    "received_units",
+    "on_time_units",
+    "asns",
+    "asns_judged",
+    "asns_in_time",
+    "shipments_checked",
+    "shipments_accurate",
+)
+# Columns of reviews_rollup filled by the recompute, in insert order (after the key columns).
+ROLLUP_MEASURES: tuple[str, ...] = (
+    *SALES_SUMS,
+    "shipped_days",
+    *INVENTORY_FLOWS,
+    *INVENTORY_LEVELS,
+    "oos_glance_views",
+    "ppoos_glance_views",
+    "net_ppm_margin",
+    "net_ppm_revenue",
+    "sell_through_reported",
+    "glance_views",
+    *SUPPLY_SUMS,
+)
+# How each measure combines when rows are added up (fragments -> buckets, ASINs -> category/total).
+_MAX_COLUMNS = frozenset({"shipped_days"})
+
+ADS_MEASURES = ("ad_spend", "ad_sales", "impressions", "clicks", "ad_orders", "ad_units")
+
+# One report type per ad product feeds the spend (the report types restate the same spend):
+# campaign-level reports for the TOTAL rows, advertised-product reports for ASIN and CATEGORY rows
+# (Sponsored Brands has no advertised-product delivery report, so SB has no ASIN rows). The API
+# report wins over a console download of the same type for the same profile and day.
+ADS_TOTAL_REPORT_TYPES: dict[str, str] = {"SP": "spCampaigns", "SB": "sbCampaigns", "SD": "sdCampaigns"}
+ADS_ASIN_REPORT_TYPES: dict[str, str] = {"SP": "spAdvertisedProduct", "SD": "sdAdvertisedProduct"}
+CONSOLE_PREFIX = "console:"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The buckets one recompute rewrites, and the fact days it reads for them."""
+
+    week_first: date  # first and last week starts (Sundays)
+    week_last: date
+    month_first: date  # first and last month starts
+    month_last: date
+    day_first: date  # every fact day of those weeks and months
+    day_last: date
+
+
+class Dialect:
+    """Date arithmetic of one database; `x` is a SQL expression of type date."""
+
+    vendor: str
+
+    def week_start(self, x: str) -> str:
+        raise NotImplementedError
+
+    def month_start(self, x: str) -> str:
+        raise NotImplementedError
+
+    def add_days(self, x: str, days: int) -> str:
+        raise NotImplementedError
+
+    def month_end(self, x: str) -> str:
+        raise NotImplementedError
+
+    def utc_date(self, ts: str) -> str:
+        raise NotImplementedError
+
+    def ts_le_plus_minutes(self, a: str, b: str, minutes: int) -> str:
+        """SQL condition: timestamp a <= timestamp b + minutes (minutes may be negative)."""
+        raise NotImplementedError
+
+    def least(self, a: str, b: str) -> str:
+        raise NotImplementedError
+
+
+class PostgresDialect(Dialect):
+    vendor = "postgresql"
+
+    def week_start(self, x: str) -> str:
+        return f"({x} - CAST(EXTRACT(DOW FROM {x}) AS integer))"
+
+    def month_start(self, x: str) -> str:
+        return f"CAST(date_trunc('month', {x}) AS date)"
+
+    def add_days(self, x: str, days: int) -> str:
+        return f"({x} + {int(days)})"
+
+    def month_end(self, x: str) -> str:
+        return f"CAST(date_trunc('month', {x}) + interval '1 month' - interval '1 day' AS date)"
+
+    def utc_date(self, ts: str) -> str:
+        return f"CAST(({ts} AT TIME ZONE 'UTC') AS date)"
+
+    def ts_le_plus_minutes(self, a: str, b: str, minutes: int) -> str:
+        return f"{a} <= {b} + interval '{int(minutes)} minutes'"
+
+    def least(self, a: str, b: str) -> str:
+        return f"LEAST({a}, {b})"
+
+
+class SqliteDialect(Dialect):
+    vendor = "sqlite"
+
+    def week_start(self, x: str) -> str:
+        return f"date({x}, '-' || strftime('%w', {x}) || ' days')"
+
+    def month_start(self, x: str) -> str:
+        return f"date({x}, 'start of month')"
+
+    def add_days(self, x: str, days: int) -> str:
+        return f"date({x}, '{int(days):+d} days')"
+
+    def month_end(self, x: str) -> str:
+        return f"date({x}, 'start of month', '+1 month', '-1 day')"
+
+    def utc_date(self, ts: str) -> str:
+        return f"date({ts})"
+
+    def ts_le_plus_minutes(self, a: str, b: str, minutes: int) -> str:
+        return f"julianday({a}) <= julianday({b}) + {int(minutes)} / 1440.0"
+
+    def least(self, a: str, b: str) -> str:
+        return f"MIN({a}, {b})"
+
+
+def dialect_for(vendor: str) -> Dialect:
+    if vendor == "postgresql":
+        return PostgresDialect()
+    if vendor == "sqlite":
+        return SqliteDialect()
+    raise NotImplementedError(f"rollups support PostgreSQL and SQLite, not {vendor}")
+
+
+# --- statement builders -------------------------------------------------------------------------------
+# Every builder returns (sql, params). Parameters use %s; Django's cursor adapts them for SQLite.
+
+Statement = tuple[str, list[object]]
+TEMP_TABLES = (
+    "rv_vc",
+    "rv_sales_f",
+    "rv_inv_f",
+    "rv_trf_f",
+    "rv_sales_b",
+    "rv_inv_b",
+    "rv_trf_b",
+    "rv_po",
+    "rv_asn",
+    "rv_stack",
+    "rv_ads",
+    "rv_ads_f",
+    "rv_ads_b",
+    "rv_adsmap",
+)
+_KEY = "brand_id, marketplace_id, vendor_code_id, dv, sp, asin"
+
+
+def drop_temp_tables() -> list[Statement]:
+    return [(f"DROP TABLE IF EXISTS {name}", []) for name in TEMP_TABLES]
+
+
+def vendor_code_table(vendor_code_ids: Sequence[int]) -> list[Statement]:
+    """rv_vc: the vendor codes being recomputed, with their brand, marketplace and currency."""
+    marks = ", ".join(["%s"] * len(vendor_code_ids))
+    return [
+        (
+            "CREATE TEMP TABLE rv_vc AS "
+            "SELECT vc.id AS vendor_code_id, vc.brand_id, vc.marketplace_id, m.currency, vc.freight_terms "
+            "FROM planning_vendorcode vc JOIN planning_marketplace m ON m.id = vc.marketplace_id "
+            f"WHERE vc.id IN ({marks})",
+            list(vendor_code_ids),
+        )
+    ]
+
+
+def _fragment_select(
+    d: Dialect, table: str, alias: str, sums: Sequence[str], levels: Sequence[str], extra_joins: str, extra_sums: str
+) -> str:
+    """SELECT of DAY facts summed per ASIN and fragment (week x month), with levels at the fragment's
+    last calendar day (fixed up for fragments whose last day was not reported)."""
+    f = alias
+    week = d.week_start(f"{f}.period_start")
+    month = d.month_start(f"{f}.period_start")
+    frag_end = d.least(d.add_days(week, 6), d.month_end(f"{f}.period_start"))
+    parts = [
+        f"{f}.brand_id, {f}.marketplace_id, {f}.vendor_code_id, {f}.distributor_view AS dv, "
+        f"{f}.selling_program AS sp, {f}.asin, {week} AS wk, {month} AS mo",
+        f"MAX({f}.period_end) AS last_day",
+    ]
+    parts += [f"SUM({f}.{c}) AS {c}" for c in sums]
+    parts += [f"SUM(CASE WHEN {f}.period_end = {frag_end} THEN {f}.{c} END) AS {c}" for c in levels]
+    if extra_sums:
+        parts.append(extra_sums)
+    return (
+        f"SELECT {', '.join(parts)} FROM {table} {f} JOIN rv_vc v ON v.vendor_code_id = {f}.vendor_code_id "
+        f"{extra_joins} WHERE {f}.period_grain = 'DAY' AND {f}.period_start BETWEEN %s AND %s "
+        f"GROUP BY {f}.brand_id, {f}.marketplace_id, {f}.vendor_code_id, {f}.distributor_view, "
+        f"{f}.selling_program, {f}.asin, {week}, {month}"
+    )
+
+
+def _peer_join(alias: str, table: str, peer: str, *, same_view: bool) -> str:
+    """LEFT JOIN of another retail fact table on the same ASIN and fact period."""
+    view = (
+        f"{peer}.distributor_view = {alias}.distributor_view AND {peer}.selling_program = {alias}.selling_program"
+        if same_view
+        else f"{peer}.distributor_view = '' AND {peer}.selling_program = ''"
+    )
+    return (
+        f"LEFT JOIN {table} {peer} ON {peer}.brand_id = {alias}.brand_id AND {peer}.marketplace_id = "
+        f"{alias}.marketplace_id AND {peer}.vendor_code_id = {alias}.vendor_code_id AND {peer}.period_grain = "
+        f"{alias}.period_grain AND {peer}.period_start = {alias}.period_start AND {peer}.period_end = "
+        f"{alias}.period_end AND {peer}.asin = {alias}.asin AND {view}"
+    )
+
+
+# Net PPM and PPOOS are Amazon's rates: keep the weighted sums. The peer of the same view wins over the
+# view-less one (SP-API traffic and net PPM reports have no view; some Vendor Central exports do).
+_NET_PPM = "COALESCE(n1.net_pure_product_margin, n2.net_pure_product_margin)"
+_SALES_WEIGHTED = (
+    f"SUM(CASE WHEN {_NET_PPM} IS NOT NULL THEN {_NET_PPM} * f.shipped_revenue END) AS net_ppm_margin, "
+    f"SUM(CASE WHEN {_NET_PPM} IS NOT NULL THEN f.shipped_revenue END) AS net_ppm_revenue"
+)
+_GV = "COALESCE(t1.glance_views, t2.glance_views)"
+_INVENTORY_WEIGHTED = (
+    f"SUM(f.procurable_product_out_of_stock_rate * {_GV}) AS oos_glance_views, "
+    f"SUM(CASE WHEN f.procurable_product_out_of_stock_rate IS NOT NULL THEN {_GV} END) AS ppoos_glance_views"
+)
+
+
+def _native_select(
+    d: Dialect, table: str, grain: str, sums: Sequence[str], levels: Sequence[str], joins: str, weighted: str, rest: str
+) -> str:
+    """Amazon's own WEEK or MONTH rows for the buckets, one row per ASIN and bucket already."""
+    period_days = "7" if grain == "WEEK" else f"(CAST({d.month_end('f.period_start')} AS date) - f.period_start + 1)"
+    if d.vendor == "sqlite" and grain == "MONTH":
+        period_days = f"(julianday({d.month_end('f.period_start')}) - julianday(f.period_start) + 1)"
+    cols = [
+        "f.brand_id, f.marketplace_id, f.vendor_code_id, f.distributor_view AS dv, f.selling_program AS sp, f.asin",
+        f"'{grain}' AS grain, f.period_start AS bstart, f.period_end AS last_day",
+    ]
+    cols += [f"f.{c} AS {c}" for c in (*sums, *levels)]
+    if weighted:
+        cols.append(weighted)
+    cols.append(rest.replace("{days}", period_days))
+    start_ok = d.week_start("f.period_start") if grain == "WEEK" else d.month_start("f.period_start")
+    end_ok = d.add_days("f.period_start", 6) if grain == "WEEK" else d.month_end("f.period_start")
+    return (
+        f"SELECT {', '.join(cols)} FROM {table} f JOIN rv_vc v ON v.vendor_code_id = f.vendor_code_id {joins} "
+        f"WHERE f.period_grain = '{grain}' AND f.period_start BETWEEN %s AND %s "
+        f"AND f.period_start = {start_ok} AND f.period_end = {end_ok}"
+    )
+
+
+def _native_weighted_as_rows(weighted: str) -> str:
+    """The weighted SUM(...) expressions of a fragment, as plain row expressions for native rows."""
+    return weighted.replace("SUM(", "(")
+
+
+@dataclass(frozen=True)
+class _RetailTable:
+    name: str  # temp table prefix
+    table: str
+    sums: tuple[str, ...]
+    levels: tuple[str, ...]
+    joins: str
+    weighted: str
+    weighted_columns: tuple[str, ...]  # names the weighted expressions produce
+    native_extra: str  # extra native-row columns (sell-through, shipped days); {days} = period length
+
+
+_SALES = _RetailTable(
+    name="rv_sales",
+    table="ingest_retailsalesfact",
+    sums=SALES_SUMS,
+    levels=(),
+    joins=_peer_join("f", "ingest_retailnetppmfact", "n1", same_view=True)
+    + " "
+    + _peer_join("f", "ingest_retailnetppmfact", "n2", same_view=False),
+    weighted=_SALES_WEIGHTED,
+    weighted_columns=("net_ppm_margin", "net_ppm_revenue"),
+    native_extra="CASE WHEN f.shipped_units IS NOT NULL THEN {days} END AS shipped_days",
+)
+_INVENTORY = _RetailTable(
+    name="rv_inv",
+    table="ingest_retailinventoryfact",
+    sums=INVENTORY_FLOWS,
+    levels=INVENTORY_LEVELS,
+    joins=_peer_join("f", "ingest_retailtrafficfact", "t1", same_view=True)
+    + " "
+    + _peer_join("f", "ingest_retailtrafficfact", "t2", same_view=False),
+    weighted=_INVENTORY_WEIGHTED,
+    weighted_columns=("oos_glance_views", "ppoos_glance_views"),
+    native_extra="f.sell_through_rate AS sell_through_reported",
+)
+_TRAFFIC = _RetailTable(
+    name="rv_trf",
+    table="ingest_retailtrafficfact",
+    sums=("glance_views",),
+    levels=(),
+    joins="",
+    weighted="",
+    weighted_columns=(),
+    native_extra="NULL AS unused_native",
+)
+RETAIL_TABLES = (_SALES, _INVENTORY, _TRAFFIC)
+
+
+def retail_statements(d: Dialect, w: Window) -> list[Statement]:
+    """Per retail table: fragments of DAY facts, then rv_<t>_b = one row per ASIN, grain and bucket."""
+    statements: list[Statement] = []
+    for t in RETAIL_TABLES:
+        day_sums = (*t.sums, "shipped_days") if t is _SALES else t.sums
+        shipped_days = ", COUNT(f.shipped_units) AS shipped_days" if t is _SALES else ""
+        weighted = t.weighted + shipped_days if t.weighted else shipped_days.lstrip(", ")
+        frag = _fragment_select(d, t.table, "f", t.sums, t.levels, t.joins, weighted)
+        statements.append((f"CREATE TEMP TABLE {t.name}_f AS {frag}", [w.day_first, w.day_last]))
+        # Fragments whose last calendar day was not reported (the edge of the data): take the levels of
+        # the last day that was, from the fact row itself.
+        if t.levels:
+            frag_end = d.least(d.add_days("rv_inv_f.wk", 6), d.month_end("rv_inv_f.mo"))
+            sets = ", ".join(
+                f"{c} = (SELECT x.{c} FROM {t.table} x WHERE x.brand_id = rv_inv_f.brand_id AND x.marketplace_id = "
+                f"rv_inv_f.marketplace_id AND x.vendor_code_id = rv_inv_f.vendor_code_id AND x.distributor_view = "
+                f"rv_inv_f.dv AND x.selling_program = rv_inv_f.sp AND x.period_grain = 'DAY' AND x.period_start = "
+                f"rv_inv_f.last_day AND x.period_end = rv_inv_f.last_day AND x.asin = rv_inv_f.asin)"
+                for c in t.levels
+            )
+            statements.append((f"UPDATE rv_inv_f SET {sets} WHERE last_day < {frag_end}", []))
+        statements.extend(_bucket_statements(d, w, t, day_sums))
+    return statements
+
+
+def _bucket_statements(d: Dialect, w: Window, t: _RetailTable, day_sums: Sequence[str]) -> list[Statement]:
+    frag = f"{t.name}_f"
+    bucket = f"{t.name}_b"
+    measures = [*day_sums, *t.weighted_columns]
+    measures = list(dict.fromkeys(measures))
+
+    def from_fragments(grain: str, column: str, first: date, last: date) -> Statement:
+        # Fragments of one bucket cover different days, so even shipped_days adds up here.
+        agg = [f"SUM(fr.{c}) AS {c}" for c in measures]
+        # A bucket's level = its last fragment's level (the fragment with the latest reported day).
+        agg += [f"SUM(CASE WHEN fr.last_day = lx.last_day THEN fr.{c} END) AS {c}" for c in t.levels]
+        extra = ", CAST(NULL AS numeric) AS sell_through_reported" if t is _INVENTORY else ""
+        sql = (
+            f"SELECT fr.brand_id, fr.marketplace_id, fr.vendor_code_id, fr.dv, fr.sp, fr.asin, '{grain}' AS grain, "
+            f"fr.{column} AS bstart, MAX(fr.last_day) AS last_day, {', '.join(agg)}{extra} "
+            f"FROM {frag} fr JOIN (SELECT {_KEY}, {column}, MAX(last_day) AS last_day FROM {frag} "
+            f"GROUP BY {_KEY}, {column}) lx ON lx.brand_id = fr.brand_id AND lx.marketplace_id = fr.marketplace_id "
+            f"AND lx.vendor_code_id = fr.vendor_code_id AND lx.dv = fr.dv AND lx.sp = fr.sp AND lx.asin = fr.asin "
+            f"AND lx.{column} = fr.{column} WHERE fr.{column} BETWEEN %s AND %s "
+            f"GROUP BY fr.brand_id, fr.marketplace_id, fr.vendor_code_id, fr.dv, fr.sp, fr.asin, fr.{column}"
+        )
+        return sql, [first, last]
+
+    week_sql, week_params = from_fragments("WEEK", "wk", w.week_first, w.week_last)
+    month_sql, month_params = from_fragments("MONTH", "mo", w.month_first, w.month_last)
+    native_week = _native_select(
+        d, t.table, "WEEK", t.sums, t.levels, t.joins, _native_weighted_as_rows(t.weighted), t.native_extra
+    )
+    native_month = _native_select(
+        d, t.table, "MONTH", t.sums, t.levels, t.joins, _native_weighted_as_rows(t.weighted), t.native_extra
+    )
+    columns = [*day_sums, *t.weighted_columns, *t.levels]
+    columns = list(dict.fromkeys(columns))
+    if t is _INVENTORY:
+        columns.append("sell_through_reported")
+    select_cols = f"{_KEY}, grain, bstart, last_day, {', '.join(columns)}"
+    native = f"{bucket}_n"
+    return [
+        (
+            f"CREATE TEMP TABLE {native} AS SELECT {select_cols} FROM ({native_week}) nw "
+            f"UNION ALL SELECT {select_cols} FROM ({native_month}) nm",
+            [w.week_first, w.week_last, w.month_first, w.month_last],
+        ),
+        (
+            f"CREATE TEMP TABLE {bucket} AS SELECT {select_cols} FROM {native} UNION ALL "
+            f"SELECT {select_cols} FROM ({week_sql} UNION ALL {month_sql}) db WHERE NOT EXISTS ("
+            f"SELECT 1 FROM {native} n WHERE n.vendor_code_id = db.vendor_code_id AND n.dv = db.dv AND n.sp = db.sp "
+            f"AND n.asin = db.asin AND n.grain = db.grain AND n.bstart = db.bstart)",
+            [*week_params, *month_params],
+        ),
+        (f"DROP TABLE {native}", []),
+    ]
+
+
+def _stack_columns() -> list[str]:
+    return [
+        "brand_id",
+        "marketplace_id",
+        "vendor_code_id",
+        "grain",
+        "bstart",
+        "dim",
+        "dval",
+        "dv",
+        "sp",
+        *ROLLUP_MEASURES,
+    ]
+
+
+def _stack_insert(select_sql: str, provided: Sequence[str], keys_sql: str) -> str:
+    """INSERT INTO rv_stack: `provided` measure columns from the select, NULL for the others."""
+    values = [c if c in provided else "NULL" for c in ROLLUP_MEASURES]
+    return (
+        f"INSERT INTO rv_stack ({', '.join(_stack_columns())}) SELECT {keys_sql}, {', '.join(values)} "
+        f"FROM ({select_sql}) s"
+    )
+
+
+STACK_DECIMALS = frozenset(
+    {
+        "ordered_revenue",
+        "shipped_cogs",
+        "shipped_revenue",
+        "net_received_inventory_cost",
+        "sellable_on_hand_inventory_cost",
+        "unsellable_on_hand_inventory_cost",
+        "aged_90_plus_days_sellable_inventory_cost",
+        "unhealthy_inventory_cost",
+        "oos_glance_views",
+        "net_ppm_margin",
+        "net_ppm_revenue",
+        "sell_through_reported",
+    }
+)
+
+
+def stack_table(d: Dialect) -> list[Statement]:
+    """rv_stack: every contribution (table x dimension) before the final GROUP BY merges them per key."""
+    date_type = "date" if d.vendor == "postgresql" else "text"
+    cols = [
+        "brand_id bigint",
+        "marketplace_id bigint",
+        "vendor_code_id bigint",
+        "grain varchar(5)",
+        f"bstart {date_type}",
+        "dim varchar(8)",
+        "dval varchar(100)",
+        "dv varchar(20)",
+        "sp varchar(20)",
+        *[f"{c} {'numeric' if c in STACK_DECIMALS else 'bigint'}" for c in ROLLUP_MEASURES],
+    ]
+    return [(f"CREATE TEMP TABLE rv_stack ({', '.join(cols)})", [])]
+
+
+def _dimension_selects(t: _RetailTable, provided: Sequence[str]) -> list[tuple[str, str]]:
+    """(select, keys) for the ASIN, CATEGORY and TOTAL rows of one bucketed retail table."""
+    bucket = f"{t.name}_b"
+    group = "b.brand_id, b.marketplace_id, b.vendor_code_id, b.grain, b.bstart, b.dv, b.sp"
+
+    def agg(c: str) -> str:
+        if c in _MAX_COLUMNS:
+            return f"MAX(b.{c}) AS {c}"
+        if c == "sell_through_reported":
+            # Amazon's rate describes one series; a sum of several ASINs gets the recomputed rate.
+            return "CASE WHEN COUNT(*) = 1 THEN MAX(b.sell_through_reported) END AS sell_through_reported"
+        return f"SUM(b.{c}) AS {c}"
+
+    aggs = ", ".join(agg(c) for c in provided)
+    plain = ", ".join(f"b.{c}" for c in provided)
+    keys = "s.brand_id, s.marketplace_id, s.vendor_code_id, s.grain, s.bstart, s.dim, s.dval, s.dv, s.sp"
+    asin_rows = f"SELECT {group}, 'ASIN' AS dim, b.asin AS dval, {plain} FROM {bucket} b WHERE b.asin <> ''"
+    category_rows = (
+        f"SELECT {group}, 'CATEGORY' AS dim, COALESCE(p.category, '') AS dval, {aggs} FROM {bucket} b "
+        f"LEFT JOIN planning_product p ON p.marketplace_id = b.marketplace_id AND p.asin = b.asin "
+        f"WHERE b.asin <> '' GROUP BY {group}, COALESCE(p.category, '')"
+    )
+    total_from_asins = (
+        f"SELECT {group}, 'TOTAL' AS dim, '' AS dval, {aggs} FROM {bucket} b WHERE b.asin <> '' GROUP BY {group}"
+    )
+    total_from_aggregate = (
+        f"SELECT {group}, 'TOTAL' AS dim, '' AS dval, {plain} FROM {bucket} b WHERE b.asin = '' AND NOT EXISTS ("
+        f"SELECT 1 FROM {bucket} a WHERE a.vendor_code_id = b.vendor_code_id AND a.dv = b.dv AND a.sp = b.sp "
+        f"AND a.grain = b.grain AND a.bstart = b.bstart AND a.asin <> '')"
+    )
+    return [(s, keys) for s in (asin_rows, category_rows, total_from_asins, total_from_aggregate)]
+
+
+def retail_stack_statements() -> list[Statement]:
+    statements: list[Statement] = []
+    for t in RETAIL_TABLES:
+        provided = list(dict.fromkeys([*t.sums, *t.weighted_columns, *t.levels]))
+        if t is _SALES:
+            provided.append("shipped_days")
+        if t is _INVENTORY:
+            provided.append("sell_through_reported")
+        for select_sql, keys in _dimension_selects(t, provided):
+            statements.append((_stack_insert(select_sql, provided, keys), []))
+    return statements
+
+
+def supply_statements(d: Dialect, w: Window) -> list[Statement]:
+    """PO lines and ASNs: rv_po / rv_asn per ASIN and day, then stacked into the view-less rows."""
+    po_day = d.utc_date("l.po_date")
+    prepaid_on_time = (
+        "l.last_receive_date IS NOT NULL AND l.delivery_window_end IS NOT NULL "
+        "AND l.last_receive_date <= l.delivery_window_end"
+    )
+    collect_on_time = (
+        "s.first_shipped IS NOT NULL AND l.ship_window_end IS NOT NULL AND s.first_shipped <= l.ship_window_end"
+    )
+    po = (
+        "CREATE TEMP TABLE rv_po AS "
+        f"SELECT v.brand_id, v.marketplace_id, v.vendor_code_id, COALESCE(l.asin, '') AS asin, {po_day} AS day, "
+        "l.ordered_units AS requested_units, l.accepted_units AS confirmed_units, l.received_units, "
+        f"CASE WHEN (v.freight_terms = 'PREPAID' AND {prepaid_on_time}) OR (v.freight_terms <> 'PREPAID' AND "
+        f"{collect_on_time}) THEN l.accepted_units ELSE 0 END AS on_time_units "
+        "FROM ingest_purchaseorderlinefact l JOIN rv_vc v ON v.vendor_code_id = l.vendor_code_id "
+        "LEFT JOIN (SELECT sl.vendor_code_id, sl.po_number, COALESCE(sl.asin, '') AS asin, MIN(sl.shipped_at) AS "
+        "first_shipped FROM ingest_shipmentlinefact sl JOIN rv_vc v2 ON v2.vendor_code_id = sl.vendor_code_id "
+        "GROUP BY sl.vendor_code_id, sl.po_number, COALESCE(sl.asin, '')) s ON s.vendor_code_id = l.vendor_code_id "
+        "AND s.po_number = l.po_number AND s.asin = COALESCE(l.asin, '') "
+        f"WHERE l.po_date IS NOT NULL AND {po_day} BETWEEN %s AND %s"
+    )
+    shipment_day = d.utc_date("COALESCE(sh.shipped_at, sh.confirmed_at, sh.delivered_at)")
+    in_time = (
+        "CASE WHEN sh.delivered_at IS NULL THEN NULL "
+        "WHEN sh.confirmed_at IS NULL OR sh.confirmed_at >= sh.delivered_at THEN 0 "
+        f"WHEN sh.shipped_at IS NOT NULL AND {d.ts_le_plus_minutes('sh.confirmed_at', 'sh.shipped_at', 30)} THEN 1 "
+        f"WHEN {d.ts_le_plus_minutes('sh.confirmed_at', 'sh.delivered_at', -360)} THEN 1 ELSE 0 END"
+    )
+    asn = (
+        "CREATE TEMP TABLE rv_asn AS "
+        "WITH sh AS (SELECT sl.vendor_code_id, sl.shipment_id, MIN(sl.confirmed_at) AS confirmed_at, "
+        "MIN(sl.shipped_at) AS shipped_at, MIN(sl.delivered_at) AS delivered_at FROM ingest_shipmentlinefact sl "
+        "JOIN rv_vc v ON v.vendor_code_id = sl.vendor_code_id GROUP BY sl.vendor_code_id, sl.shipment_id), "
+        "shipped AS (SELECT sl.vendor_code_id, sl.po_number, COALESCE(sl.asin, '') AS asin, SUM(sl.shipped_units) AS "
+        "units FROM ingest_shipmentlinefact sl JOIN rv_vc v ON v.vendor_code_id = sl.vendor_code_id "
+        "GROUP BY sl.vendor_code_id, sl.po_number, COALESCE(sl.asin, '')), "
+        "received AS (SELECT l.vendor_code_id, l.po_number, COALESCE(l.asin, '') AS asin, SUM(l.received_units) AS "
+        "units, COUNT(l.received_units) AS known, COUNT(*) AS n FROM ingest_purchaseorderlinefact l "
+        "JOIN rv_vc v ON v.vendor_code_id = l.vendor_code_id GROUP BY l.vendor_code_id, l.po_number, "
+        "COALESCE(l.asin, '')), "
+        # One verdict per shipment line: its PO/ASIN's shipped units (all ASNs) = received units.
+        "lines AS (SELECT sl.vendor_code_id, sl.shipment_id, COALESCE(sl.asin, '') AS asin, "
+        "CASE WHEN r.units IS NULL OR r.known < r.n OR sh.delivered_at IS NULL OR q.units IS NULL THEN NULL "
+        "WHEN q.units = r.units THEN 1 ELSE 0 END AS ok FROM ingest_shipmentlinefact sl "
+        "JOIN rv_vc v ON v.vendor_code_id = sl.vendor_code_id "
+        "JOIN sh ON sh.vendor_code_id = sl.vendor_code_id AND sh.shipment_id = sl.shipment_id "
+        "LEFT JOIN shipped q ON q.vendor_code_id = sl.vendor_code_id AND q.po_number = sl.po_number AND "
+        "q.asin = COALESCE(sl.asin, '') LEFT JOIN received r ON r.vendor_code_id = sl.vendor_code_id AND "
+        "r.po_number = sl.po_number AND r.asin = COALESCE(sl.asin, '')) "
+        f"SELECT v.brand_id, v.marketplace_id, v.vendor_code_id, sh.shipment_id, ln.asin, {shipment_day} AS day, "
+        f"{in_time} AS in_time, CASE WHEN sh.delivered_at IS NULL THEN 0 ELSE 1 END AS judged, "
+        "MAX(CASE WHEN ln.ok = 0 THEN 1 ELSE 0 END) AS defect, "
+        "MAX(CASE WHEN ln.ok IS NULL THEN 1 ELSE 0 END) AS unknown "
+        "FROM sh JOIN rv_vc v ON v.vendor_code_id = sh.vendor_code_id JOIN lines ln ON ln.vendor_code_id = "
+        "sh.vendor_code_id AND ln.shipment_id = sh.shipment_id "
+        "WHERE COALESCE(sh.shipped_at, sh.confirmed_at, sh.delivered_at) IS NOT NULL "
+        f"AND {shipment_day} BETWEEN %s AND %s "
+        "GROUP BY v.brand_id, v.marketplace_id, v.vendor_code_id, sh.shipment_id, ln.asin, sh.shipped_at, "
+        "sh.confirmed_at, sh.delivered_at"
+    )
+    statements: list[Statement] = [(po, [w.day_first, w.day_last]), (asn, [w.day_first, w.day_last])]
+    po_cols = ("requested_units", "confirmed_units", "received_units", "on_time_units")
+    for grain, bucket_sql, first, last in _grains(d, w, "x.day"):
+        statements += _supply_stack(grain, bucket_sql, first, last, po_cols)
+    return statements
+
+
+def _grains(d: Dialect, w: Window, column: str) -> list[tuple[str, str, date, date]]:
+    return [
+        ("WEEK", d.week_start(column), w.week_first, w.week_last),
+        ("MONTH", d.month_start(column), w.month_first, w.month_last),
+    ]
+
+
+def _supply_stack(grain: str, bucket: str, first: date, last: date, po_cols: Sequence[str]) -> list[Statement]:
+    keys = "s.brand_id, s.marketplace_id, s.vendor_code_id, s.grain, s.bstart, s.dim, s.dval, '', ''"
+    statements: list[Statement] = []
+    po_sums = ", ".join(f"SUM(x.{c}) AS {c}" for c in po_cols)
+    # ASNs: a shipment counts once per ASIN it carries (ASIN/CATEGORY) and once in the total.
+    asn_sums = (
+        "COUNT(*) AS asns, SUM(x.judged) AS asns_judged, SUM(COALESCE(x.in_time, 0)) AS asns_in_time, "
+        "SUM(CASE WHEN x.defect = 1 OR x.unknown = 0 THEN 1 ELSE 0 END) AS shipments_checked, "
+        "SUM(CASE WHEN x.defect = 0 AND x.unknown = 0 THEN 1 ELSE 0 END) AS shipments_accurate"
+    )
+    asn_cols = ("asns", "asns_judged", "asns_in_time", "shipments_checked", "shipments_accurate")
+    bx = bucket
+    base = "x.brand_id, x.marketplace_id, x.vendor_code_id"
+    cat = "LEFT JOIN planning_product p ON p.marketplace_id = x.marketplace_id AND p.asin = x.asin"
+    for dim, dval, join, where in (
+        ("ASIN", "x.asin", "", "AND x.asin <> ''"),
+        ("CATEGORY", "COALESCE(p.category, '')", cat, "AND x.asin <> ''"),
+    ):
+        po = (
+            f"SELECT {base}, '{grain}' AS grain, {bx} AS bstart, '{dim}' AS dim, {dval} AS dval, {po_sums} "
+            f"FROM rv_po x {join} WHERE {bx} BETWEEN %s AND %s {where} GROUP BY {base}, {bx}, {dval}"
+        )
+        statements.append((_stack_insert(po, po_cols, keys), [first, last]))
+        # Per (shipment, ASIN) rows exist already; for a category, a shipment counts once.
+        per_shipment = (
+            f"SELECT {base}, x.shipment_id, x.day, {dval} AS dval, MAX(x.in_time) AS in_time, MAX(x.judged) AS judged, "
+            f"MAX(x.defect) AS defect, MAX(x.unknown) AS unknown FROM rv_asn x {join} WHERE x.asin <> '' "
+            f"GROUP BY {base}, x.shipment_id, x.day, {dval}"
+        )
+        asn = (
+            f"SELECT {base}, '{grain}' AS grain, {bx} AS bstart, '{dim}' AS dim, x.dval, {asn_sums} "
+            f"FROM ({per_shipment}) x WHERE {bx} BETWEEN %s AND %s GROUP BY {base}, {bx}, x.dval"
+        )
+        statements.append((_stack_insert(asn, asn_cols, keys), [first, last]))
+    po_total = (
+        f"SELECT {base}, '{grain}' AS grain, {bx} AS bstart, 'TOTAL' AS dim, '' AS dval, {po_sums} "
+        f"FROM rv_po x WHERE {bx} BETWEEN %s AND %s GROUP BY {base}, {bx}"
+    )
+    statements.append((_stack_insert(po_total, po_cols, keys), [first, last]))
+    per_shipment_total = (
+        f"SELECT {base}, x.shipment_id, x.day, MAX(x.in_time) AS in_time, MAX(x.judged) AS judged, "
+        f"MAX(x.defect) AS defect, MAX(x.unknown) AS unknown FROM rv_asn x GROUP BY {base}, x.shipment_id, x.day"
+    )
+    asn_total = (
+        f"SELECT {base}, '{grain}' AS grain, {bx} AS bstart, 'TOTAL' AS dim, '' AS dval, {asn_sums} "
+        f"FROM ({per_shipment_total}) x WHERE {bx} BETWEEN %s AND %s GROUP BY {base}, {bx}"
+    )
+    statements.append((_stack_insert(asn_total, asn_cols, keys), [first, last]))
+    return statements
+
+
+def glance_view_copy() -> list[Statement]:
+    """Copy the view-less glance views onto the view rows that have no traffic of their own."""
+    provided = ("glance_views",)
+    select = (
+        "SELECT k.brand_id, k.marketplace_id, k.vendor_code_id, k.grain, k.bstart, k.dim, k.dval, k.dv, k.sp, "
+        "g.glance_views FROM (SELECT brand_id, marketplace_id, vendor_code_id, grain, bstart, dim, dval, dv, sp, "
+        "MAX(glance_views) AS own FROM rv_stack WHERE dv <> '' OR sp <> '' GROUP BY brand_id, marketplace_id, "
+        "vendor_code_id, grain, bstart, dim, dval, dv, sp) k JOIN (SELECT vendor_code_id, grain, bstart, dim, dval, "
+        "SUM(glance_views) AS glance_views FROM rv_stack WHERE dv = '' AND sp = '' AND glance_views IS NOT NULL "
+        "GROUP BY vendor_code_id, grain, bstart, dim, dval) g ON g.vendor_code_id = k.vendor_code_id AND "
+        "g.grain = k.grain AND g.bstart = k.bstart AND g.dim = k.dim AND g.dval = k.dval WHERE k.own IS NULL"
+    )
+    keys = "s.brand_id, s.marketplace_id, s.vendor_code_id, s.grain, s.bstart, s.dim, s.dval, s.dv, s.sp"
+    return [(_stack_insert(select, provided, keys), [])]
+
+
+def delete_rollups(table: str, vendor_code_ids: Sequence[int], w: Window) -> Statement:
+    marks = ", ".join(["%s"] * len(vendor_code_ids))
+    return (
+        f"DELETE FROM {table} WHERE vendor_code_id IN ({marks}) AND ((grain = 'WEEK' AND period_start BETWEEN %s AND "
+        f"%s) OR (grain = 'MONTH' AND period_start BETWEEN %s AND %s))",
+        [*vendor_code_ids, w.week_first, w.week_last, w.month_first, w.month_last],
+    )
+
+
+def insert_rollups(d: Dialect, computed_at: object) -> Statement:
+    period_end = f"CASE WHEN s.grain = 'WEEK' THEN {d.add_days('s.bstart', 6)} ELSE {d.month_end('s.bstart')} END"
+    aggs = []
+    for c in ROLLUP_MEASURES:
+        if c in _MAX_COLUMNS or c == "sell_through_reported":
+            aggs.append(f"MAX(s.{c})")
+        else:
+            aggs.append(f"SUM(s.{c})")
+    cols = (
+        "brand_id, vendor_code_id, marketplace_id, grain, period_start, period_end, dimension, dimension_value, "
+        f"distributor_view, selling_program, currency, computed_at, {', '.join(ROLLUP_MEASURES)}"
+    )
+    sql = (
+        f"INSERT INTO reviews_rollup ({cols}) SELECT s.brand_id, s.vendor_code_id, s.marketplace_id, s.grain, "
+        "s.bstart, "
+        f"{period_end}, s.dim, s.dval, s.dv, s.sp, v.currency, %s, {', '.join(aggs)} FROM rv_stack s "
+        "JOIN rv_vc v ON v.vendor_code_id = s.vendor_code_id "
+        "GROUP BY s.brand_id, s.vendor_code_id, s.marketplace_id, s.grain, s.bstart, s.dim, s.dval, s.dv, s.sp, "
+        "v.currency"
+    )
+    return sql, [computed_at]
+
+
+# --- advertising ------------------------------------------------------------------------------------------
+
+
+def ads_statements(d: Dialect, w: Window, computed_at: object) -> list[Statement]:
+    """Ads facts of the mapped profiles -> rv_ads_b (per vendor code, ad product, ASIN level) -> reviews_adsrollup.
+
+    rv_adsmap (brand_id, profile_id, mkt, vendor_code_id) must exist: which vendor code an ads row
+    belongs to (reviews.services.rollups builds it from AdsProfile and the brand's vendor codes).
+    """
+    wanted: list[str] = []
+    for mapping in (ADS_TOTAL_REPORT_TYPES, ADS_ASIN_REPORT_TYPES):
+        for report_type in mapping.values():
+            wanted += [report_type, CONSOLE_PREFIX + report_type]
+    marks = ", ".join(["%s"] * len(wanted))
+    total_types = ", ".join(f"'{t}'" for r in ADS_TOTAL_REPORT_TYPES.values() for t in (r, CONSOLE_PREFIX + r))
+    level = f"CASE WHEN a.report_type IN ({total_types}) THEN 'T' ELSE 'A' END"
+
+    def window_column(prefix: str) -> str:
+        cases = " ".join(f"WHEN '{p}' THEN a.{prefix}_{days}d" for p, days in VENDOR_ATTRIBUTION_WINDOWS.items())
+        return f"CASE a.ad_product {cases} END"
+
+    week = d.week_start("a.date")
+    month = d.month_start("a.date")
+    prefix_len = len(CONSOLE_PREFIX)
+    console_check = (
+        f"(a.report_type NOT LIKE '{CONSOLE_PREFIX}%%' OR NOT EXISTS (SELECT 1 FROM ingest_adsdailyfact b "
+        "WHERE b.brand_id = a.brand_id AND b.profile_id = a.profile_id AND b.marketplace_id = a.marketplace_id "
+        f"AND b.date = a.date AND b.report_type = substr(a.report_type, {prefix_len + 1})))"
+    )
+    fragments = (
+        "CREATE TEMP TABLE rv_ads_f AS SELECT m.vendor_code_id, a.ad_product, "
+        f"{level} AS lvl, CASE WHEN {level} = 'A' THEN a.asin ELSE '' END AS asin, {week} AS wk, {month} AS mo, "
+        f"SUM(a.cost) AS ad_spend, SUM({window_column('sales')}) AS ad_sales, SUM(a.impressions) AS impressions, "
+        f"SUM(a.clicks) AS clicks, SUM({window_column('purchases')}) AS ad_orders, "
+        f"SUM({window_column('units_sold')}) AS ad_units "
+        "FROM ingest_adsdailyfact a JOIN rv_adsmap m ON m.brand_id = a.brand_id AND m.profile_id = a.profile_id "
+        f"AND m.mkt = a.marketplace_id WHERE a.date BETWEEN %s AND %s AND a.report_type IN ({marks}) "
+        f"AND {console_check} "
+        f"GROUP BY m.vendor_code_id, a.ad_product, {level}, CASE WHEN {level} = 'A' THEN a.asin ELSE '' END, "
+        f"{week}, {month}"
+    )
+    sums = ", ".join(f"SUM(f.{c}) AS {c}" for c in ADS_MEASURES)
+    buckets = (
+        "CREATE TEMP TABLE rv_ads_b AS "
+        f"SELECT f.vendor_code_id, f.ad_product, f.lvl, f.asin, 'WEEK' AS grain, f.wk AS bstart, {sums} "
+        "FROM rv_ads_f f "
+        "WHERE f.wk BETWEEN %s AND %s GROUP BY f.vendor_code_id, f.ad_product, f.lvl, f.asin, f.wk "
+        f"UNION ALL SELECT f.vendor_code_id, f.ad_product, f.lvl, f.asin, 'MONTH' AS grain, f.mo AS bstart, {sums} "
+        "FROM rv_ads_f f WHERE f.mo BETWEEN %s AND %s GROUP BY f.vendor_code_id, f.ad_product, f.lvl, f.asin, f.mo"
+    )
+    windows = " ".join(f"WHEN '{p}' THEN '{days}d'" for p, days in VENDOR_ATTRIBUTION_WINDOWS.items())
+    reports = " ".join(
+        f"WHEN b.ad_product = '{p}' AND b.lvl = '{lvl}' THEN '{t}'"
+        for lvl, mapping in (("T", ADS_TOTAL_REPORT_TYPES), ("A", ADS_ASIN_REPORT_TYPES))
+        for p, t in mapping.items()
+    )
+    period_end = f"CASE WHEN b.grain = 'WEEK' THEN {d.add_days('b.bstart', 6)} ELSE {d.month_end('b.bstart')} END"
+    insert_cols = (
+        "brand_id, vendor_code_id, marketplace_id, grain, period_start, period_end, dimension, dimension_value, "
+        f"currency, computed_at, ad_product, attribution_window, report_types, {', '.join(ADS_MEASURES)}"
+    )
+
+    def insert(dim: str, dval: str, join: str, where: str, grouped: bool) -> Statement:
+        measures = ", ".join(f"SUM(b.{c})" if grouped else f"b.{c}" for c in ADS_MEASURES)
+        group = (
+            f" GROUP BY v.brand_id, b.vendor_code_id, v.marketplace_id, b.grain, b.bstart, {dval}, v.currency, "
+            "b.ad_product, b.lvl"
+            if grouped
+            else ""
+        )
+        sql = (
+            f"INSERT INTO reviews_adsrollup ({insert_cols}) SELECT v.brand_id, b.vendor_code_id, v.marketplace_id, "
+            f"b.grain, b.bstart, {period_end}, '{dim}', {dval}, v.currency, %s, b.ad_product, "
+            f"CASE b.ad_product {windows} END, CASE {reports} END, {measures} FROM rv_ads_b b "
+            f"JOIN rv_vc v ON v.vendor_code_id = b.vendor_code_id {join} WHERE {where}{group}"
+        )
+        return sql, [computed_at]
+
+    category_join = "LEFT JOIN planning_product p ON p.marketplace_id = v.marketplace_id AND p.asin = b.asin"
+    return [
+        (fragments, [w.day_first, w.day_last, *wanted]),
+        (buckets, [w.week_first, w.week_last, w.month_first, w.month_last]),
+        insert("TOTAL", "''", "", "b.lvl = 'T'", grouped=False),
+        insert("ASIN", "b.asin", "", "b.lvl = 'A' AND b.asin <> ''", grouped=False),
+        insert("CATEGORY", "COALESCE(p.category, '')", category_join, "b.lvl = 'A' AND b.asin <> ''", grouped=True),
+    ]

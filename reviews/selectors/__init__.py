@@ -1,0 +1,1 @@
+"""Reads of the reviews app: rollup frames, the MBR page data and the JBP actuals."""

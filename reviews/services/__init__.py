@@ -1,0 +1,1 @@
+"""Writes of the reviews app: rollup recompute, business reviews and action items."""
