@@ -12,6 +12,8 @@ from coop.models.audit import AuditRecord
 from coop.models.audit import ImmutableRecordError
 from coop.models.disputes import Dispute
 from coop.models.disputes import DisputeEvidence
+from coop.models.imports import ColumnMapping
+from coop.models.imports import CoopFileUpload
 from coop.models.invoices import Chargeback
 from coop.models.invoices import CoopInvoice
 from coop.models.invoices import Deduction
@@ -22,7 +24,9 @@ __all__ = [
     "AgreementTier",
     "AuditRecord",
     "Chargeback",
+    "ColumnMapping",
     "CoopAgreement",
+    "CoopFileUpload",
     "CoopInvoice",
     "Deduction",
     "Dispute",

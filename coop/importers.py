@@ -1,0 +1,321 @@
+"""Reading co-op invoice lists and remittance files (CSV or XLSX) with a column mapping per vendor code.
+
+No public sample of these Vendor Central exports exists, so nothing is hard-coded: each vendor code
+saves which column holds which field (ColumnMapping); common header names are only *guessed* to
+pre-fill the mapping screen. This module is pure: bytes and a mapping in, records and row errors out
+(ingest.parsers.base.RowError: file, row, column, value, expected). No database access.
+
+Expected columns (the mapping screen lists the same):
+- invoice list: invoice id*, invoice date*, amount*, currency, agreement id, agreement title,
+  service period start, service period end, original balance;
+- remittance: payment (remittance) id*, payment date*, reference id* (invoice / chargeback number),
+  amount*, type (co-op, shortage, price claim, price protection, chargeback), currency, invoice date.
+  Rows whose type says it is a plain payment of a PO invoice are not deductions and are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from decimal import InvalidOperation
+from typing import Any
+
+from ingest.parsers.base import RowError
+from ingest.parsers.base import open_maybe_gzip
+
+INVOICES = "INVOICES"
+REMITTANCES = "REMITTANCES"
+DATE_FORMATS = {
+    "ISO": ("%Y-%m-%d", "%Y/%m/%d"),
+    "MDY": ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"),
+    "DMY": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y"),
+}
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    required: bool
+    kind: str  # text | date | money | currency | reference_type
+    aliases: tuple[str, ...] = ()
+
+
+FIELDS: dict[str, list[FieldSpec]] = {
+    INVOICES: [
+        FieldSpec(
+            "amazon_invoice_id", "Invoice id", True, "text", ("invoice id", "invoice number", "invoice #", "invoice")
+        ),
+        FieldSpec("invoice_date", "Invoice date", True, "date", ("invoice date", "date")),
+        FieldSpec("amount", "Amount", True, "money", ("amount", "invoice amount", "amount due", "balance", "total")),
+        FieldSpec("currency", "Currency", False, "currency", ("currency", "currency code")),
+        FieldSpec(
+            "amazon_agreement_id", "Agreement id", False, "text", ("agreement id", "agreement number", "agreement")
+        ),
+        FieldSpec("agreement_title", "Agreement title", False, "text", ("agreement title", "agreement name", "title")),
+        FieldSpec(
+            "service_period_start",
+            "Service period start",
+            False,
+            "date",
+            ("service period start", "period start", "start date", "from"),
+        ),
+        FieldSpec(
+            "service_period_end",
+            "Service period end",
+            False,
+            "date",
+            ("service period end", "period end", "end date", "to"),
+        ),
+        FieldSpec("original_balance", "Original balance", False, "money", ("original balance", "original amount")),
+    ],
+    REMITTANCES: [
+        FieldSpec(
+            "remittance_id",
+            "Payment id",
+            True,
+            "text",
+            ("payment number", "payment id", "remittance id", "remittance number"),
+        ),
+        FieldSpec("payment_date", "Payment date", True, "date", ("payment date", "remittance date", "paid date")),
+        FieldSpec(
+            "reference_id", "Reference id", True, "text", ("invoice number", "invoice id", "reference", "reference id")
+        ),
+        FieldSpec("amount", "Amount", True, "money", ("amount paid", "amount", "deduction amount")),
+        FieldSpec(
+            "reference_type",
+            "Type",
+            False,
+            "reference_type",
+            ("transaction description", "description", "type", "deduction type"),
+        ),
+        FieldSpec("currency", "Currency", False, "currency", ("currency", "currency code")),
+        FieldSpec("invoice_date", "Invoice date", False, "date", ("invoice date",)),
+    ],
+}
+
+# Remittance descriptions -> deduction reference types. Order matters: "price protection" before "price".
+_TYPE_WORDS = [
+    ("protection", "PRICE_PROTECTION"),
+    ("shortage", "SHORTAGE"),
+    ("chargeback", "CHARGEBACK"),
+    ("charge back", "CHARGEBACK"),
+    ("price", "PRICE_CLAIM"),
+    ("co-op", "COOP"),
+    ("coop", "COOP"),
+    ("co op", "COOP"),
+    ("mdf", "COOP"),
+    ("allowance", "COOP"),
+]
+_PAYMENT_WORDS = ("payment", "purchase order", "po invoice", "invoice payment")
+
+
+def field_specs(kind: str) -> list[FieldSpec]:
+    return FIELDS[kind]
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9#]+", " ", header.lower()).strip()
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Any]]  # cell values, one list per data row
+    first_row_number: int  # 1-based line/row number of rows[0] in the file
+
+
+def read_table(raw: bytes, file_name: str) -> Table:
+    """The header row and data rows of a CSV (any common delimiter, UTF-8 or Latin-1) or the first sheet
+    of an XLSX. Banner lines above the header are skipped: the header is the first row with at least two
+    filled cells. Raises ValueError with a message naming the file when it cannot be read."""
+    stream = open_maybe_gzip(io.BytesIO(raw))
+    content = stream.read()
+    grid = _xlsx_rows(content, file_name) if content.startswith(XLSX_MAGIC) else _csv_rows(content, file_name)
+    for index, row in enumerate(grid):
+        if sum(1 for cell in row if str(cell or "").strip()) >= 2:
+            headers = [str(cell or "").strip() for cell in row]
+            data = list(grid[index + 1 :])
+            return Table(headers=headers, rows=data, first_row_number=index + 2)
+    raise ValueError(f"{file_name}: no header row found (expected a row of column names, then one row per line)")
+
+
+def _csv_rows(content: bytes, file_name: str) -> list[list[Any]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _xlsx_rows(content: bytes, file_name: str) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged archive
+        raise ValueError(f"{file_name}: not a readable XLSX workbook ({exc})") from exc
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def guess_mapping(kind: str, headers: Iterable[str]) -> dict[str, str]:
+    """Pre-fill the mapping from common header names (exact match after normalising, aliases in order)."""
+    by_norm = {_norm(h): h for h in headers if h}
+    guessed: dict[str, str] = {}
+    used: set[str] = set()
+    for spec in FIELDS[kind]:
+        for alias in (spec.name.replace("_", " "), *spec.aliases):
+            header = by_norm.get(_norm(alias))
+            if header and header not in used:
+                guessed[spec.name] = header
+                used.add(header)
+                break
+    return guessed
+
+
+def missing_columns(kind: str, mapping: dict[str, str], headers: Iterable[str]) -> list[FieldSpec]:
+    """Required fields the mapping does not place on a column of this file."""
+    present = set(headers)
+    return [spec for spec in FIELDS[kind] if spec.required and mapping.get(spec.name) not in present]
+
+
+@dataclass
+class ParsedFile:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    skipped: int = 0  # remittance rows that are payments, not deductions
+
+
+def _money(value: Any) -> Decimal:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    negative = text.startswith("(") and text.endswith(")")
+    text = re.sub(r"[()$€£¥]|[A-Z]{3}", "", text)
+    if "," in text and "." in text:
+        # 1,234.56 (US) or 1.234,56 (EU): the last separator is the decimal one.
+        text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        head, _, tail = text.rpartition(",")
+        text = f"{head.replace(',', '')}.{tail}" if len(tail) in (1, 2) else text.replace(",", "")
+    amount = Decimal(text)
+    return -amount if negative else amount
+
+
+def _date(value: Any, date_format: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for pattern in DATE_FORMATS["ISO"] + DATE_FORMATS.get(date_format, ()):
+        try:
+            return datetime.strptime(text[:10] if pattern.startswith("%Y") else text, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _reference_type(value: Any) -> str | None:
+    """The deduction type a description names, '' for a plain payment row, None when unknown."""
+    text = str(value or "").strip().lower()
+    for word, reference_type in _TYPE_WORDS:
+        if word in text:
+            return reference_type
+    if any(word in text for word in _PAYMENT_WORDS):
+        return ""
+    return None
+
+
+_EXPECTED = {
+    "text": "a value",
+    "money": "an amount such as 1234.56, 1,234.56 or (1,234.56)",
+    "currency": "a three-letter currency code such as USD",
+    "reference_type": "co-op, shortage, price claim, price protection, chargeback, or a payment",
+}
+
+
+def parse_rows(
+    *,
+    kind: str,
+    table: Table,
+    mapping: dict[str, str],
+    file_name: str,
+    date_format: str = "ISO",
+    default_currency: str = "",
+) -> ParsedFile:
+    """Turn the mapped columns into typed records; every bad cell is a RowError and its row is left out."""
+    result = ParsedFile()
+    index = {header: position for position, header in enumerate(table.headers)}
+    date_expected = {
+        "ISO": "a date as YYYY-MM-DD",
+        "MDY": "a date as MM/DD/YYYY (or YYYY-MM-DD)",
+        "DMY": "a date as DD/MM/YYYY or DD.MM.YYYY (or YYYY-MM-DD)",
+    }[date_format]
+    for offset, row in enumerate(table.rows):
+        if not any(str(cell or "").strip() for cell in row):
+            continue
+        row_number = table.first_row_number + offset
+        record: dict[str, Any] = {}
+        row_errors: list[RowError] = []
+        for spec in FIELDS[kind]:
+            header = mapping.get(spec.name)
+            raw = row[index[header]] if header in index and index[header] < len(row) else None
+            empty = raw is None or str(raw).strip() == ""
+            if empty:
+                if spec.required:
+                    expected = date_expected if spec.kind == "date" else _EXPECTED[spec.kind]
+                    row_errors.append(RowError(file_name, row_number, header, "", f"{expected} (required)"))
+                continue
+            try:
+                if spec.kind == "date":
+                    record[spec.name] = _date(raw, date_format)
+                elif spec.kind == "money":
+                    record[spec.name] = _money(raw)
+                elif spec.kind == "currency":
+                    code = str(raw).strip().upper()
+                    if not re.fullmatch(r"[A-Z]{3}", code):
+                        raise ValueError(code)
+                    record[spec.name] = code
+                elif spec.kind == "reference_type":
+                    reference_type = _reference_type(raw)
+                    if reference_type is None:
+                        raise ValueError(raw)
+                    record[spec.name] = reference_type
+                else:
+                    record[spec.name] = str(raw).strip()
+            except (ValueError, InvalidOperation):
+                expected = date_expected if spec.kind == "date" else _EXPECTED[spec.kind]
+                row_errors.append(RowError(file_name, row_number, header, str(raw), expected))
+        if row_errors:
+            result.errors.extend(row_errors)
+            continue
+        record.setdefault("currency", default_currency)
+        if kind == REMITTANCES:
+            record.setdefault("reference_type", "COOP")
+            if record["reference_type"] == "":
+                result.skipped += 1
+                continue
+        if kind == INVOICES and ("service_period_start" in record) != ("service_period_end" in record):
+            missing = "service_period_end" if "service_period_start" in record else "service_period_start"
+            result.errors.append(
+                RowError(file_name, row_number, mapping.get(missing), "", "both service period dates, or neither")
+            )
+            continue
+        record["row"] = row_number
+        result.records.append(record)
+    return result
