@@ -48,6 +48,7 @@ from coop.promotion_rules import RuleContext
 from coop.promotion_rules import RuleResult
 from coop.promotion_rules import Rules
 from coop.promotion_rules import evaluate
+from coop.promotion_rules import fmt_date
 from coop.promotion_rules import merge_rules
 from core.periods import add_months
 from core.periods import month_start
@@ -767,3 +768,58 @@ def _performance(promotion: Promotion) -> PromotionPerformance | None:
 
 def promotion_performance(*, promotion: Promotion) -> PromotionPerformance | None:
     return _performance(promotion)
+
+
+# --------------------------------------------------------------------------------------------------
+# Alerts (DOMAIN.md §6 PROMO_LEAD_TIME)
+
+
+@dataclass(frozen=True)
+class LeadTimeRisk:
+    promotion: Promotion
+    reason: str  # LEAD_TIME | EVENT_DEADLINE | PENDING_NEAR_DEADLINE
+    message: str
+
+
+def promotion_lead_time_risks(
+    *, vendor_code_ids: Sequence[int], now: datetime | None = None, pending_window_days: int = 7
+) -> list[LeadTimeRisk]:
+    """What the PROMO_LEAD_TIME alert raises: promotions not yet with Amazon whose start is closer than
+    their type's lead time (or whose event deadline has passed), and promotions still pending
+    Amazon's approval when their event's submission deadline is `pending_window_days` or fewer away
+    (Amazon may cancel event deals not approved in time [S41]). Not user-scoped: the alert engine
+    runs for vendor codes; pages must scope what they show."""
+    now = now or timezone.now()
+    candidates = list(
+        Promotion.objects.filter(
+            vendor_code_id__in=vendor_code_ids,
+            status__in=[Status.DRAFT, Status.INTERNAL_APPROVAL, Status.READY, Status.PENDING_APPROVAL],
+            end_at__gt=now,
+        )
+        .select_related("marketplace", "event", "vendor_code")
+        .prefetch_related(_items_prefetch())
+        .order_by("start_at", "id")
+    )
+    not_sent = [p for p in candidates if p.status != Status.PENDING_APPROVAL]
+    results = rule_results_for(not_sent, now=now)
+    risks: list[LeadTimeRisk] = []
+    for promotion in not_sent:
+        for result in results[promotion.pk]:
+            if not result.passed and result.code in ("LEAD_TIME", "EVENT_DEADLINE"):
+                risks.append(LeadTimeRisk(promotion, result.code, result.message))
+    for promotion in candidates:
+        event = promotion.event
+        if promotion.status != Status.PENDING_APPROVAL or event is None or event.submission_deadline is None:
+            continue
+        days_left = (event.submission_deadline - timezone.localtime(now, promotion.tz).date()).days
+        if 0 <= days_left <= pending_window_days:
+            risks.append(
+                LeadTimeRisk(
+                    promotion,
+                    "PENDING_NEAR_DEADLINE",
+                    f"Still pending Amazon's approval {days_left} day{'s' if days_left != 1 else ''} before the "
+                    f"{event.name} deadline ({fmt_date(event.submission_deadline)}); Amazon may cancel event deals "
+                    "that are not approved in time.",
+                )
+            )
+    return risks

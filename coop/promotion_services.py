@@ -258,7 +258,12 @@ def promotion_create(*, user: User, data: PromotionInput) -> Promotion:
 
 
 def _lock(promotion: Promotion) -> Promotion:
-    return Promotion.objects.select_for_update().select_related("marketplace", "event", "brand").get(pk=promotion.pk)
+    # of=("self",): lock only the promotion row; PostgreSQL refuses FOR UPDATE on the nullable event join.
+    return (
+        Promotion.objects.select_for_update(of=("self",))
+        .select_related("marketplace", "event", "brand")
+        .get(pk=promotion.pk)
+    )
 
 
 @transaction.atomic

@@ -312,3 +312,46 @@ def test_send_back_returns_to_draft_and_clears_the_approval(brand_a, brand_manag
     promotion_transition(promotion=promotion, user=brand_manager, action="request_approval", now=NOW)
     back = promotion_transition(promotion=promotion, user=finance_approver, action="send_back", note="Fewer units")
     assert (back.status, back.needs_finance_approval, back.approved_by) == (Status.DRAFT, False, None)
+
+
+def test_lead_time_risks_for_the_alert(brand_a) -> None:
+    from coop.promotion_selectors import promotion_lead_time_risks
+    from tests.coop.promotion_factories import EventFactory
+    from tests.coop.promotion_factories import PromotionFactory
+    from tests.coop.promotion_factories import PromotionItemFactory
+
+    late = PromotionFactory.create(
+        vendor_code=brand_a.vendor_code,
+        promotion_type="LIGHTNING_DEAL",
+        start_at=NOW + timedelta(days=9),
+        end_at=NOW + timedelta(days=9, hours=6),
+    )
+    PromotionItemFactory.create(promotion=late)
+    ahead = PromotionFactory.create(
+        vendor_code=brand_a.vendor_code,
+        promotion_type="LIGHTNING_DEAL",
+        start_at=NOW + timedelta(days=40),
+        end_at=NOW + timedelta(days=40, hours=6),
+    )
+    PromotionItemFactory.create(promotion=ahead)
+    event = EventFactory.create(
+        name="Holiday Deals",
+        start_date=datetime(2026, 12, 20).date(),
+        end_date=datetime(2026, 12, 21).date(),
+        submission_deadline=datetime(2026, 12, 8).date(),
+    )
+    pending = PromotionFactory.create(
+        vendor_code=brand_a.vendor_code,
+        status=Status.PENDING_APPROVAL,
+        event=event,
+        start_at=datetime(2026, 12, 20, 10, tzinfo=UTC),
+        end_at=datetime(2026, 12, 20, 16, tzinfo=UTC),
+    )
+    risks = promotion_lead_time_risks(vendor_code_ids=[brand_a.vendor_code.pk], now=NOW)
+    assert [(r.promotion.pk, r.reason) for r in risks] == [
+        (late.pk, "LEAD_TIME"),
+        (pending.pk, "PENDING_NEAR_DEADLINE"),
+    ]
+    assert risks[1].message.startswith(
+        "Still pending Amazon's approval 5 days before the Holiday Deals deadline (8 Dec 2026)"
+    )
