@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import io
 import logging
+import queue
+import threading
 from collections.abc import Callable
+from collections.abc import Generator
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +41,7 @@ from django.db import connection
 from django.db import models
 from django.db import transaction
 from django.db.utils import DatabaseError
+from django.db.utils import ProgrammingError
 
 from ingest.models import FactModel
 from ingest.models.imports import MAX_KEPT_ERRORS
@@ -53,6 +57,8 @@ logger = logging.getLogger(__name__)
 _FK_COLUMNS = {"marketplace_id": "marketplace", "vendor_code": "vendor_code"}
 _WIDE_DECIMAL = pa.decimal128(38, 18)
 _SQL_BATCH = 500
+CARDINALITY_VIOLATION = "21000"  # SQLSTATE of an upsert that would change one row twice
+_READ_AHEAD_CHUNKS = 2
 
 
 @dataclass(frozen=True)
@@ -236,7 +242,7 @@ class FactLoader:
     def stage(self, chunks: Iterator[pd.DataFrame], on_chunk: Callable[[], None] | None = None) -> StageSummary:
         """Validate and stage every chunk; errors go to the collector and their rows are not staged."""
         self._create_stage()
-        for frame in chunks:
+        for frame in read_ahead(chunks):
             table = self._prepare(frame)
             if table is not None and table.num_rows:
                 self._write(table)
@@ -544,12 +550,30 @@ class FactLoader:
             raise RuntimeError("FactLoader.apply() must run inside transaction.atomic()")
         counts = LoadCounts()
         if self.summary.rows:
-            self._check_duplicates()
-            counts.inserted, counts.updated = self._upsert()
+            counts.inserted, counts.updated = self._upsert_once_per_key()
             counts.unchanged = self.summary.rows - counts.inserted - counts.updated
         if replaces_window:
             counts.deleted = self._delete_outside_file(data_start, data_end)
         return counts
+
+    def _upsert_once_per_key(self) -> tuple[int, int]:
+        """The upsert, refusing a file that holds one natural key twice.
+
+        PostgreSQL refuses such an upsert by itself ("ON CONFLICT DO UPDATE command cannot affect row a
+        second time"), so the GROUP BY that names the keys only runs then; SQLite would silently keep the
+        last row, so there the check runs first.
+        """
+        if self.vendor != "postgresql":
+            self._check_duplicates()
+            return self._upsert()
+        try:
+            with transaction.atomic():
+                return self._upsert()
+        except ProgrammingError as exc:
+            if getattr(exc.__cause__, "pgcode", None) != CARDINALITY_VIOLATION:
+                raise
+        self._check_duplicates()
+        raise AssertionError("the upsert saw a key twice but no duplicate was found")  # pragma: no cover
 
     def _check_duplicates(self) -> None:
         keys = ", ".join(f'"{c.db}"' for c in self.key_columns)
@@ -691,6 +715,51 @@ class FactLoader:
         return _as_date(low), _as_date(high)
 
 
+def read_ahead(chunks: Iterator[pd.DataFrame], depth: int = _READ_AHEAD_CHUNKS) -> Generator[pd.DataFrame]:
+    """Iterate `chunks` in a background thread, `depth` chunks ahead of the consumer.
+
+    The parser (pure Python, no database) then reads and decodes the next chunk while this thread
+    converts the previous one and waits for PostgreSQL to take its COPY on another core. Memory stays
+    bounded by `depth` chunks. An exception in the parser is raised here, in the consumer.
+    """
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        buffer.put(("chunk", chunk), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(("done", None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            buffer.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="ingest-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = buffer.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a blocked producer finish its put and notice the stop
+            try:
+                buffer.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        thread.join()
+
+
 # -- conversions ---------------------------------------------------------------------------------
 
 
@@ -707,10 +776,12 @@ def _marketplace_amazon_ids(pks: set[int], by_amazon_id: dict[str, int]) -> set[
 
 
 def _text_array(values: pd.Series) -> pa.Array:
-    if values.dtype == object:
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # Not all str (an id parsed as a number, say): convert value by value, keeping None.
         cleaned = values.where(values.notna(), None)
         return pa.array(cleaned.map(lambda v: v if v is None or isinstance(v, str) else str(v)), type=pa.string())
-    return pa.array(values, type=pa.string(), from_pandas=True)
 
 
 def _int_array(values: pd.Series) -> pa.Array:

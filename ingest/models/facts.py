@@ -75,11 +75,21 @@ class FactModel(models.Model):
     natural_key: ClassVar[tuple[str, ...]]
 
     id = models.BigAutoField(primary_key=True)
+    # Foreign keys without database constraints: PostgreSQL checks Django's deferred FK constraints at
+    # COMMIT, one lookup per row and key, which took longer than loading a million-row file. The loader
+    # only writes ids it has just resolved within the import's brand, and on_delete (PROTECT, SET_NULL)
+    # is enforced by Django's collector, not the database.
     # No single-column indexes on the FKs: the natural-key index starts with brand, and every extra
     # index costs time on a million-row upsert (PERF.md).
-    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+", db_index=False)
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     last_import = models.ForeignKey(
-        ReportImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        ReportImport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     brand_lookup: ClassVar[str] = "brand"
@@ -95,8 +105,8 @@ class FactModel(models.Model):
 class _VendorAccountFact(FactModel):
     """Facts of one vendor account: a VendorCode in a Marketplace."""
 
-    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="+", db_index=False)
-    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False)
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
 
     class Meta:
         abstract = True
@@ -436,7 +446,7 @@ class PurchaseOrderLineFact(FactModel):
     fact_table: ClassVar[str] = "purchase_order_line"
     natural_key: ClassVar[tuple[str, ...]] = ("vendor_code", "po_number", "item_sequence")
 
-    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False)
+    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     po_number = _text(32)
     item_sequence = _text(16)
     asin = _optional_text(10)
@@ -471,7 +481,7 @@ class ShipmentLineFact(FactModel):
     fact_table: ClassVar[str] = "shipment_line"
     natural_key: ClassVar[tuple[str, ...]] = ("vendor_code", "shipment_id", "po_number", "item_sequence")
 
-    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False)
+    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     shipment_id = _text(64)
     po_number = _text(32)
     item_sequence = _text(16)

@@ -171,3 +171,36 @@ def test_ads_rows_without_a_profile_never_restate_other_rows(brand_a) -> None:
         assert counts.deleted == 0
     assert sorted(AdsDailyFact.objects.values_list("campaign_id", flat=True)) == [111, 222]
     assert not AdsProfile.objects.exists()
+
+
+def test_read_ahead_yields_in_order_and_raises_the_parsers_error_in_the_consumer() -> None:
+    from ingest.loader import read_ahead
+    from ingest.parsers.base import ParseError
+    from ingest.parsers.base import RowError
+
+    def chunks():
+        for n in range(3):
+            yield pd.DataFrame({"n": [n]})
+        raise ParseError(RowError("cut.json", 3, None, None, "a complete JSON document"))
+
+    seen = []
+    with pytest.raises(ParseError, match=r"cut\.json"):
+        for frame in read_ahead(chunks()):
+            seen.append(int(frame["n"].iloc[0]))
+    assert seen == [0, 1, 2]
+
+
+def test_read_ahead_stops_the_parser_when_the_consumer_stops() -> None:
+    from ingest.loader import read_ahead
+
+    produced = []
+
+    def chunks():
+        for n in range(100):
+            produced.append(n)
+            yield pd.DataFrame({"n": [n]})
+
+    reader = read_ahead(chunks(), depth=2)
+    assert int(next(reader)["n"].iloc[0]) == 0
+    reader.close()  # what an exception in the consumer does
+    assert len(produced) < 10  # the parser did not run through the whole file
