@@ -9,6 +9,9 @@ from __future__ import annotations
 from django.urls import include
 from django.urls import path
 
+# Registers the promotion admin before the admin's URLs are built (coop/admin.py will import it too;
+# a module imports once, so the registration never happens twice).
+import coop.promotion_admin  # noqa: F401
 from config.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [

@@ -315,3 +315,25 @@ def test_recording_a_price_feeds_the_rule_check(brand_a, brand_manager, client_f
         "Best Deals must be at least 20 % below the lowest price of the 90 days before the start "
         "(40.00 USD on 10 Jan 2027)" in html
     )
+
+
+def test_admin_pages_for_rules_events_and_promotions(brand_a, client_for) -> None:
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory.create(username="staff", is_staff=True, is_superuser=True)
+    promotion = lightning(brand_a, datetime(2027, 2, 1, tzinfo=UTC))
+    event = EventFactory.create(name="Prime Day 2027")
+    client = client_for(admin_user)
+    for url in (
+        "/admin/coop/promotionruleset/",
+        "/admin/coop/eventcalendar/",
+        f"/admin/coop/eventcalendar/{event.pk}/change/",
+        "/admin/coop/promotion/",
+        f"/admin/coop/promotion/{promotion.pk}/change/",
+        "/admin/coop/priceobservation/",
+        "/admin/coop/promotionpolicy/",
+    ):
+        assert client.get(url).status_code == 200, url
+    # Seeded by the data migration from DOMAIN.md §5.3: nine types, Lightning Deals 4 weeks ahead.
+    html = client.get("/admin/coop/promotionruleset/").content.decode()
+    assert "Lightning Deal (default)" in html and "672" in html
