@@ -22,6 +22,10 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planning.jbp_models import JBPPlan
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +79,23 @@ def fetch_actuals(request: ActualsRequest) -> ActualsResponse | None:
     except Exception:  # any provider bug degrades to "no actuals", never a 500 on the plan page
         logger.exception("JBP actuals provider failed for %s", request)
         return None
+
+
+def actuals_request_for(
+    plan: JBPPlan,
+    metric: str,
+    dimension_type: str,
+    values: tuple[str, ...],
+    periods: tuple[tuple[date, date], ...],
+) -> ActualsRequest:
+    """The request for one metric and dimension of `plan` (its brand, marketplace, vendor codes, currency)."""
+    return ActualsRequest(
+        brand_id=plan.brand_id,
+        marketplace_id=plan.marketplace.amazon_marketplace_id,
+        vendor_codes=tuple(sorted(vc.code for vc in plan.vendor_codes.all())),
+        currency=plan.currency,
+        metric=metric,
+        dimension_type=dimension_type,
+        dimension_values=values,
+        periods=periods,
+    )

@@ -30,12 +30,12 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 
 from planning.exports import neutralise_text
+from planning.jbp_grid import TargetGrid
 from planning.jbp_models import COUNT
 from planning.jbp_models import MONEY
 from planning.jbp_models import Metric
 from planning.jbp_paste import detect_decimal_separator
 from planning.jbp_paste import parse_number
-from planning.jbp_selectors import TargetGrid
 
 SHEET = "Targets"
 MARKER = "coopdesk-jbp-targets"

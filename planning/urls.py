@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from planning import jbp_grid_views
 from planning import jbp_views
 from planning import views
 
@@ -21,12 +22,12 @@ urlpatterns = [
     path("plans/<int:pk>/new-version/", jbp_views.plan_new_version, name="plan-new-version"),
     path("plans/<int:pk>/compare/", jbp_views.plan_compare, name="plan-compare"),
     path("plans/<int:pk>/history/", jbp_views.plan_history, name="plan-history"),
-    path("plans/<int:pk>/targets/", jbp_views.plan_grid, name="plan-grid"),
-    path("plans/<int:pk>/targets/save/", jbp_views.plan_grid_save, name="plan-grid-save"),
-    path("plans/<int:pk>/targets/paste/", jbp_views.plan_grid_paste, name="plan-grid-paste"),
-    path("plans/<int:pk>/targets/allocate/", jbp_views.plan_grid_allocate, name="plan-grid-allocate"),
-    path("plans/<int:pk>/targets.xlsx", jbp_views.plan_grid_xlsx, name="plan-grid-xlsx"),
-    path("plans/<int:pk>/targets/upload/", jbp_views.plan_grid_upload, name="plan-grid-upload"),
+    path("plans/<int:pk>/targets/", jbp_grid_views.plan_grid, name="plan-grid"),
+    path("plans/<int:pk>/targets/save/", jbp_grid_views.plan_grid_save, name="plan-grid-save"),
+    path("plans/<int:pk>/targets/paste/", jbp_grid_views.plan_grid_paste, name="plan-grid-paste"),
+    path("plans/<int:pk>/targets/allocate/", jbp_grid_views.plan_grid_allocate, name="plan-grid-allocate"),
+    path("plans/<int:pk>/targets.xlsx", jbp_grid_views.plan_grid_xlsx, name="plan-grid-xlsx"),
+    path("plans/<int:pk>/targets/upload/", jbp_grid_views.plan_grid_upload, name="plan-grid-upload"),
     path("plans/<int:pk>/investments/add/", jbp_views.investment_add, name="plan-investment-add"),
     path("plans/<int:pk>/investments/<int:item>/delete/", jbp_views.investment_delete, name="plan-investment-delete"),
     path("plans/<int:pk>/initiatives/add/", jbp_views.initiative_add, name="plan-initiative-add"),

@@ -136,16 +136,16 @@ class PlanUpdateInputSerializer(serializers.Serializer[Any]):
     vendor_codes = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class TransitionInputSerializer(serializers.Serializer[Any]):
+class PlanTransitionInputSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=[(t.action, t.label) for t in TRANSITIONS.values()])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class NewVersionInputSerializer(serializers.Serializer[Any]):
+class PlanNewVersionInputSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TargetDiffSerializer(serializers.Serializer[Any]):
+class PlanTargetDiffSerializer(serializers.Serializer[Any]):
     """One row of a version comparison."""
 
     metric = serializers.CharField()

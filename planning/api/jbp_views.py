@@ -20,14 +20,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from planning.api.jbp_serializers import NewVersionInputSerializer
 from planning.api.jbp_serializers import PlanCreateInputSerializer
 from planning.api.jbp_serializers import PlanDetailSerializer
+from planning.api.jbp_serializers import PlanNewVersionInputSerializer
 from planning.api.jbp_serializers import PlanSerializer
+from planning.api.jbp_serializers import PlanTargetDiffSerializer
+from planning.api.jbp_serializers import PlanTransitionInputSerializer
 from planning.api.jbp_serializers import PlanUpdateInputSerializer
-from planning.api.jbp_serializers import TargetDiffSerializer
 from planning.api.jbp_serializers import TargetSerializer
-from planning.api.jbp_serializers import TransitionInputSerializer
 from planning.jbp_models import JBPPlan
 from planning.jbp_models import JBPPlanTransition
 from planning.jbp_selectors import jbp_plan_list
@@ -200,10 +200,12 @@ class PlanTargetsApi(APIView):
 class PlanTransitionApi(APIView):
     """POST {"action": ..., "comment": ...}: take a workflow step (DOMAIN.md §5.1)."""
 
-    @extend_schema(operation_id="plans_transition", request=TransitionInputSerializer, responses=PlanDetailSerializer)
+    @extend_schema(
+        operation_id="plans_transition", request=PlanTransitionInputSerializer, responses=PlanDetailSerializer
+    )
     def post(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
-        data = TransitionInputSerializer(data=request.data)
+        data = PlanTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         jbp_plan_transition(
             plan=plan, user=request.user, action=data.validated_data["action"], comment=data.validated_data["comment"]
@@ -216,11 +218,11 @@ class PlanNewVersionApi(APIView):
     """POST: copy a negotiating, agreed or active plan into version+1 (DRAFT)."""
 
     @extend_schema(
-        operation_id="plans_new_version", request=NewVersionInputSerializer, responses={201: PlanDetailSerializer}
+        operation_id="plans_new_version", request=PlanNewVersionInputSerializer, responses={201: PlanDetailSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
-        data = NewVersionInputSerializer(data=request.data)
+        data = PlanNewVersionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         new = jbp_plan_new_version(plan=plan, user=request.user, comment=data.validated_data["comment"])
         return Response(_detail(new), status=status.HTTP_201_CREATED)
@@ -233,7 +235,7 @@ class PlanDiffApi(APIView):
     @extend_schema(
         operation_id="plans_diff",
         parameters=[OpenApiParameter("against", int)],
-        responses=TargetDiffSerializer(many=True),
+        responses=PlanTargetDiffSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
@@ -272,6 +274,6 @@ class PlanDiffApi(APIView):
                 "old": {"id": old.pk, "version": old.version},
                 "new": {"id": new.pk, "version": new.version},
                 "counts": diff.counts,
-                "targets": TargetDiffSerializer(rows, many=True).data,
+                "targets": PlanTargetDiffSerializer(rows, many=True).data,
             }
         )

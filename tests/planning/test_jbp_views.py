@@ -19,8 +19,8 @@ from planning.jbp_actuals import actuals_provider
 from planning.jbp_actuals import register_actuals_provider
 from planning.jbp_models import JBPPlan
 from planning.jbp_models import JBPTarget
-from planning.jbp_selectors import jbp_plan_tracking
 from planning.jbp_services import jbp_targets_upsert
+from planning.jbp_tracking import jbp_plan_tracking
 from planning.services import jbp_plan_create
 from planning.services import jbp_plan_transition
 from tests.factories import ProductFactory
