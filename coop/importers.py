@@ -10,7 +10,8 @@ Expected columns (the mapping screen lists the same):
   service period start, service period end, original balance;
 - remittance: payment (remittance) id*, payment date*, reference id* (invoice / chargeback number),
   amount*, type (co-op, shortage, price claim, price protection, chargeback), currency, invoice date.
-  Rows whose type says it is a plain payment of a PO invoice are not deductions and are skipped.
+  Rows whose type says it is a plain payment of a PO invoice are not deductions: they come back with
+  reference_type '' and only count towards the payment's net amount.
 """
 
 from __future__ import annotations
@@ -55,7 +56,13 @@ FIELDS: dict[str, list[FieldSpec]] = {
             "amazon_invoice_id", "Invoice id", True, "text", ("invoice id", "invoice number", "invoice #", "invoice")
         ),
         FieldSpec("invoice_date", "Invoice date", True, "date", ("invoice date", "date")),
-        FieldSpec("amount", "Amount", True, "money", ("amount", "invoice amount", "amount due", "balance", "total")),
+        FieldSpec(
+            "amount",
+            "Amount",
+            True,
+            "money",
+            ("amount", "invoice amount", "amount due", "balance", "total", "original balance"),
+        ),
         FieldSpec("currency", "Currency", False, "currency", ("currency", "currency code")),
         FieldSpec(
             "amazon_agreement_id", "Agreement id", False, "text", ("agreement id", "agreement number", "agreement")
@@ -197,7 +204,7 @@ def missing_columns(kind: str, mapping: dict[str, str], headers: Iterable[str]) 
 class ParsedFile:
     records: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    skipped: int = 0  # remittance rows that are payments, not deductions
+    skipped: int = 0  # remittance rows that are payments (reference_type ''), not deductions
 
 
 def _money(value: Any) -> Decimal:
@@ -308,8 +315,8 @@ def parse_rows(
         if kind == REMITTANCES:
             record.setdefault("reference_type", "COOP")
             if record["reference_type"] == "":
+                # A payment row: not a deduction, but part of the payment's net amount.
                 result.skipped += 1
-                continue
         if kind == INVOICES and ("service_period_start" in record) != ("service_period_end" in record):
             missing = "service_period_end" if "service_period_start" in record else "service_period_start"
             result.errors.append(

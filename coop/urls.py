@@ -13,6 +13,7 @@ from coop.views import agreements
 from coop.views import allocations
 from coop.views import disputes
 from coop.views import home
+from coop.views import imports
 from coop.views import invoices
 from planning.views import coming_soon
 
@@ -31,6 +32,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("coop/invoices/", invoices.invoice_list, name="coop-invoice-list"),
     path("coop/invoices/<int:pk>/", invoices.invoice_detail, name="coop-invoice-detail"),
     path("coop/invoices/<int:pk>/<slug:action>/", invoices.invoice_action, name="coop-invoice-action"),
+    path("coop/imports/", imports.upload_list, name="coop-import-list"),
+    path("coop/imports/<int:pk>/", imports.upload_detail, name="coop-import-detail"),
+    path("coop/imports/<int:pk>/mapping/", imports.upload_mapping, name="coop-import-mapping"),
     path("coop/disputes/", disputes.dispute_list, name="coop-dispute-list"),
     path("coop/disputes/<int:pk>/", disputes.dispute_detail, name="coop-dispute-detail"),
     path("coop/disputes/<int:pk>/<slug:action>/", disputes.dispute_action, name="coop-dispute-action"),
