@@ -172,3 +172,35 @@ def test_finance_approver_approves_a_managers_split_but_not_their_own(
     screenshot(page, "dispute-detail")
     page.goto("/coop/ledger/?start=2026-01-01&end=2026-09-30")
     screenshot(page, "ledger")
+
+
+def test_vendor_ops_maps_an_unknown_invoice_file_once(
+    page: Page, login, screenshot, brand_a, vendor_ops, tmp_path
+) -> None:
+    agreement = CoopAgreementFactory.create(vendor_code=brand_a.vendor_code, amazon_agreement_id="MDF-2026")
+    inventory_fact(brand_a.vendor_code, date(2026, 1, 1), net_received="240000.00")
+    recompute(agreement, date(2026, 1, 1))
+    csv_file = tmp_path / "coop-invoices-feb.csv"
+    csv_file.write_text(
+        "Co-op invoices,,,\n"
+        "Invoice Number,Agreement ID,Invoice Date,Original Balance,Service Start,Service End\n"
+        'INV-2026-001,MDF-2026,02/10/2026,"19,200.00",01/01/2026,01/31/2026\n'
+        'INV-2026-004,MDF-2026,02/11/2026,"24,000.00",01/01/2026,01/31/2026\n'
+    )
+    login(page, "ops", "pass-1234")
+    page.goto("/coop/invoices/")
+    page.locator("#import-files").click()
+    page.get_by_label("File").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#upload-status")).to_have_text("Needs a column mapping")
+    page.get_by_label("Service period start").select_option("Service Start")
+    page.get_by_label("Service period end").select_option("Service End")
+    page.get_by_label("Dates in this file").select_option("MDY")
+    screenshot(page, "mapping-screen")
+    page.locator("#save-mapping").click()
+    expect(page.locator("#upload-status")).to_have_text("Imported")
+    screenshot(page, "import-done")
+    page.goto("/coop/invoices/")
+    expect(page.locator("#invoice-table tbody tr")).to_have_count(2)
+    expect(page.locator(".variance-badge.text-bg-danger")).to_have_count(1)
+    screenshot(page, "imported-invoices")
