@@ -30,6 +30,8 @@ from coop.promotion_models import PriceObservation
 from coop.promotion_models import Promotion
 from coop.promotion_models import PromotionItem
 from coop.promotion_models import PromotionTransition
+from coop.promotion_selectors import promotion_cost_forecast
+from coop.promotion_services import finance_threshold
 from coop.promotion_sync import promotion_performance_refresh
 from ingest.models import CouponResultFact
 from ingest.models import PromotionResultFact
@@ -243,6 +245,7 @@ def _seed_vendor_code(
     manager, reviewer = users.get("brand.manager"), users.get("brand.reviewer")
     approver = users.get("finance.approver")
     chosen: dict[str, list[Product]] = {}
+    references: dict[str, Decimal] = {}
     created = 0
     for plan in _PLANS:
         picks = chosen[plan.same_asins_as] if plan.same_asins_as else rng.sample(products, plan.items)
@@ -261,10 +264,12 @@ def _seed_vendor_code(
         is_coupon = plan.promotion_type == T.COUPON
         lines: list[_Line] = []
         for product in picks:
-            reference = _money((product.cost_price or Decimal("10")) * Decimal(str(rng.uniform(1.7, 2.3)))) + Decimal(
-                "0.99"
-            )
-            reference = reference.quantize(Decimal("1")) - Decimal("0.01")
+            # One list price per ASIN across all its promotions, so the price history stays consistent.
+            if product.asin not in references:
+                markup = Decimal(str(rng.uniform(1.7, 2.3)))
+                price = _money((product.cost_price or Decimal("10")) * markup) + Decimal("0.99")
+                references[product.asin] = price.quantize(Decimal("1")) - Decimal("0.01")
+            reference = references[product.asin]
             depth = Decimal(str(rng.choice([0.2, 0.25, 0.3, 0.35])))
             promo = _money(reference * (1 - depth))
             funding = _money((reference - promo) * Decimal(str(rng.choice([0.8, 0.9, 1.0]))))
@@ -296,7 +301,7 @@ def _seed_vendor_code(
                 "merchandising_fee": Decimal("500.00")
                 if plan.promotion_type in (T.LIGHTNING_DEAL, T.BEST_DEAL, T.DEAL_OF_THE_DAY)
                 else Decimal("0.00"),
-                "coupon_budget": Decimal("5000.00")
+                "coupon_budget": Decimal("6000.00")
                 if plan.key == "Q1 coupon"
                 else (Decimal("1500.00") if is_coupon else None),
                 "brand_funding_share_pct": Decimal(rng.choice([60, 70, 100])),
@@ -346,7 +351,9 @@ def _history(
     start = promotion.start_at
     # Early enough for every lead time and event deadline (BFCM deals are due about eight weeks ahead).
     first = min(start - timedelta(days=75), datetime.combine(today, time(9), tzinfo=UTC) - timedelta(days=20))
-    big = plan.promotion_type == T.COUPON and plan.key == "Q1 coupon"
+    # Above the finance threshold only a finance approver may approve (§5.3), as the services enforce.
+    cost = promotion_cost_forecast(Promotion.objects.prefetch_related("items").get(pk=promotion.pk)).vendor_cost
+    big = cost > finance_threshold(brand_id=promotion.brand_id, currency=promotion.currency)
     previous = ""
     for step, status in enumerate(path):
         at = first + timedelta(days=2 * step)
@@ -382,7 +389,12 @@ def _history(
         previous = status
     fields: dict[str, object] = {}
     if Status.INTERNAL_APPROVAL in path:
-        fields.update(requested_by=manager, requested_at=first + timedelta(days=2), needs_finance_approval=big)
+        fields.update(
+            requested_by=manager,
+            requested_at=first + timedelta(days=2),
+            needs_finance_approval=big,
+            approval_vendor_cost=cost,
+        )
     if Status.READY in path:
         fields.update(approved_by=approver if big else reviewer, approved_at=first + timedelta(days=4))
     if Status.SUBMITTED in path:

@@ -250,6 +250,7 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unknown_count": sum(1 for r in results if r.unknown),
             "forecast": forecast,
             "other_share_pct": 100 - promotion.brand_funding_share_pct,
+            "label_span": 5 if promotion.is_coupon else 8,
             # cost_items() keeps the prefetch order, so items and forecast lines pair up.
             "item_lines": list(zip(promotion.items.all(), forecast.items, strict=True)),
             "threshold": finance_threshold(brand_id=promotion.brand_id, currency=promotion.currency),
