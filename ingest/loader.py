@@ -33,6 +33,7 @@ from decimal import Decimal
 from decimal import InvalidOperation
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -347,30 +348,30 @@ class FactLoader:
     def _map_fk_values(
         self, column: _Column, values: pd.Series, frame: pd.DataFrame, first_row: int
     ) -> tuple[pa.Array, pd.Series]:
-        texts = values.fillna("").astype(str).str.strip()
+        # Vectorised with Arrow: a file names a handful of distinct codes, so each distinct value is
+        # looked up once and the ids are spread back over the rows with take().
+        texts = _key_texts(values)
         if column.field.name == "marketplace":
-            mapping: dict[str, int | None] = {}
-            for value in texts.unique():
-                mapping[value] = self._marketplace_pk(value, first_row + int((texts == value).to_numpy().argmax()))
+            keys = texts
         else:
-            marketplace_texts = (
-                frame["marketplace_id"].fillna("").astype(str).str.strip()
+            marketplaces = (
+                _key_texts(frame["marketplace_id"])
                 if "marketplace_id" in frame.columns
-                else pd.Series("", index=frame.index)
+                else pa.array([""] * len(frame), type=pa.string())
             )
-            pairs = pd.DataFrame({"code": texts, "mkt": marketplace_texts})
-            codes: dict[tuple[str, str], int | None] = {}
-            for code, mkt in pairs.drop_duplicates().itertuples(index=False):
-                position = int(((pairs["code"] == code) & (pairs["mkt"] == mkt)).to_numpy().argmax())
-                codes[(code, mkt)] = self._vendor_code_pk(code, mkt, first_row + position)
-            if len(codes) == 1:
-                series = pd.Series(next(iter(codes.values())), index=frame.index, dtype="Int64")
+            keys = pc.binary_join_element_wise(texts, marketplaces, "\x1f")
+        uniques = pc.unique(keys)
+        ids: list[int | None] = []
+        for key in uniques.to_pylist():
+            row = first_row + int(pc.index(keys, key).as_py())
+            if column.field.name == "marketplace":
+                ids.append(self._marketplace_pk(key, row))
             else:
-                ids = [codes[(c, m)] for c, m in zip(pairs["code"], pairs["mkt"], strict=True)]
-                series = pd.Series(ids, index=frame.index, dtype="Int64")
-            return pa.array(series, type=pa.int64(), from_pandas=True), series.isna()
-        series = texts.map(mapping).astype("Int64")
-        return pa.array(series, type=pa.int64(), from_pandas=True), series.isna()
+                code, marketplace_text = key.split("\x1f", 1)
+                ids.append(self._vendor_code_pk(code, marketplace_text, row))
+        mapped = pc.take(pa.array(ids, type=pa.int64()), pc.index_in(keys, value_set=uniques))
+        bad = pd.Series(mapped.is_null().to_numpy(zero_copy_only=False), index=frame.index)
+        return mapped, bad
 
     def _marketplace_map(self) -> dict[str, int]:
         if self._marketplaces is None:
@@ -775,6 +776,11 @@ def _marketplace_amazon_ids(pks: set[int], by_amazon_id: dict[str, int]) -> set[
     return {reverse[pk] for pk in pks if pk in reverse}
 
 
+def _key_texts(values: pd.Series) -> pa.Array:
+    """A key column as trimmed strings, '' for missing."""
+    return pc.fill_null(pc.utf8_trim_whitespace(_text_array(values)), "")
+
+
 def _text_array(values: pd.Series) -> pa.Array:
     try:
         return pa.array(values, type=pa.string(), from_pandas=True)
@@ -797,32 +803,55 @@ def _datetime_array(values: pd.Series) -> pa.Array:
 
 
 def _decimal_array(values: pd.Series, field_: models.DecimalField[Any, Any]) -> tuple[pa.Array, Any]:
-    """Decimal column rounded half away from zero to the field's scale (as PostgreSQL's numeric does)."""
+    """Decimal column rounded half away from zero to the field's scale (as PostgreSQL's numeric does).
+
+    Returns the array and a mask of the values that do not fit the field (too large, or not a number);
+    those are null in the array and reported by the caller.
+    """
     scale = int(field_.decimal_places or 0)
     digits = int(field_.max_digits or 18)
     target = pa.decimal128(38, scale)
+    invalid = None
     if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
-        wide = pc.round(pa.array(values, type=pa.float64(), from_pandas=True), ndigits=scale)
-        array = wide.cast(target, safe=False)
+        floats = pa.array(values, type=pa.float64(), from_pandas=True)
+        too_big = pc.fill_null(pc.greater_equal(pc.abs(floats), float(10 ** (digits - scale))), False)
+        invalid = too_big.to_numpy(zero_copy_only=False)
+        floats = pc.if_else(too_big, pa.scalar(None, pa.float64()), floats)
+        array = pc.round(floats, ndigits=scale).cast(target, safe=False)
     else:
         try:
-            wide = pa.array(values, type=_WIDE_DECIMAL, from_pandas=True)
+            # Most amounts already fit the column's scale (cents): no rounding pass needed.
+            array = pa.array(values, type=target, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-            wide = pa.array([_to_decimal(v) for v in values], type=_WIDE_DECIMAL)
-        array = pc.round(wide, ndigits=scale, round_mode="half_towards_infinity").cast(target)
+            try:
+                wide = pa.array(values, type=_WIDE_DECIMAL, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                converted = [_to_decimal(v) for v in values]
+                invalid = np.array([bad for _, bad in converted], dtype=bool)
+                wide = pa.array([d for d, _ in converted], type=_WIDE_DECIMAL)
+            array = pc.round(wide, ndigits=scale, round_mode="half_towards_infinity").cast(target)
     limit = pa.scalar(Decimal(10) ** (digits - scale), type=pa.decimal128(38, scale))
     overflow = pc.fill_null(pc.greater_equal(pc.abs(array), limit), False).to_numpy(zero_copy_only=False)
+    if invalid is not None:
+        overflow = overflow | invalid
     return array, overflow
 
 
-def _to_decimal(value: object) -> Decimal | None:
+# Values this large cannot be staged at all (decimal128 with 18 places); they are reported, not loaded.
+_DECIMAL_CEILING = Decimal(10) ** 20
+
+
+def _to_decimal(value: object) -> tuple[Decimal | None, bool]:
+    """(value as a Decimal with 18 places, is it unusable). None and NaN are "not reported", not errors."""
     if value is None or (isinstance(value, float) and value != value):
-        return None
+        return None, False
     try:
         result = Decimal(str(value))
     except InvalidOperation:
-        return None
-    return result.quantize(Decimal(1).scaleb(-18), rounding=ROUND_HALF_UP)
+        return None, True
+    if not result.is_finite() or abs(result) >= _DECIMAL_CEILING:
+        return None, True
+    return result.quantize(Decimal(1).scaleb(-18), rounding=ROUND_HALF_UP), False
 
 
 def _sqlite_adapter(column: _Column) -> Callable[[Any], Any]:

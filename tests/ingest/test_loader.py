@@ -84,6 +84,8 @@ def test_values_that_do_not_fit_are_errors_naming_row_column_value_and_expectati
             _inventory_frame(asin="B0AAAAAAA2", sellable_on_hand_inventory_cost=Decimal("1e15")),
             _inventory_frame(asin="B0AAAAAAA3TOOLONG"),
             _inventory_frame(asin="B0AAAAAAA4", vendor_code="OTHER"),
+            _inventory_frame(asin="B0AAAAAAA5", unhealthy_inventory_cost=Decimal("1e40")),
+            _inventory_frame(asin="B0AAAAAAA6", unhealthy_inventory_cost="twelve"),
         ],
         ignore_index=True,
     )
@@ -102,7 +104,9 @@ def test_values_that_do_not_fit_are_errors_naming_row_column_value_and_expectati
     assert too_long.value == "B0AAAAAAA3TOOLONG" and too_long.expected == "at most 10 characters"
     unknown = found[(4, "vendor_code")]
     assert unknown.value == "OTHER" and "register it first" in unknown.expected
-    assert errors.count == 3
+    assert found[(5, "unhealthy_inventory_cost")].value == "1E+40"
+    assert found[(6, "unhealthy_inventory_cost")].value == "twelve"
+    assert errors.count == 5
     with transaction.atomic():
         counts = loader.apply(replaces_window=False, data_start=None, data_end=None)
     loader.drop_stage()
