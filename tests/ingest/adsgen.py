@@ -15,7 +15,9 @@ matter as arguments, so a test states its inputs and asserts the parsed facts ag
   `shipment_confirmation`, `shipped_item`, `shipments_response`, `shipment`).
 - `random_ads_rows` for bulk data (seeded).
 
-Shapes follow the shared fixtures in /work/shared/formats (field names, nesting, types).
+Shapes follow the shared fixtures in /work/shared/formats (field names, nesting, types). The builders
+the demo seeder also uses (v3 report bodies and campaign rows, vendorOrders / vendorShipments
+documents) live in ingest/demo_documents.py and are re-exported here under their old names.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import json
 import os
 import random
 import uuid
-import zlib
 from collections.abc import Iterable
 from collections.abc import Sequence
 from datetime import UTC
@@ -41,6 +42,30 @@ from typing import Any
 
 import openpyxl
 import pytest
+
+from ingest.demo_documents import AD_GROUP_ID as AD_GROUP_ID
+from ingest.demo_documents import AD_ID as AD_ID
+from ingest.demo_documents import CAMPAIGN_ID as CAMPAIGN_ID
+from ingest.demo_documents import ads_report_body as ads_report_body
+from ingest.demo_documents import dumps_rows as dumps_rows
+from ingest.demo_documents import item_status as item_status
+from ingest.demo_documents import money as money
+from ingest.demo_documents import order as order
+from ingest.demo_documents import order_item as order_item
+from ingest.demo_documents import order_status as order_status
+from ingest.demo_documents import purchase_orders_response as purchase_orders_response
+from ingest.demo_documents import purchase_orders_status_response as purchase_orders_status_response
+from ingest.demo_documents import quantity as quantity
+from ingest.demo_documents import sb_campaign_row as sb_campaign_row
+from ingest.demo_documents import sd_campaign_row as sd_campaign_row
+from ingest.demo_documents import shipment as shipment
+from ingest.demo_documents import shipment_confirmation as shipment_confirmation
+from ingest.demo_documents import shipment_confirmations as shipment_confirmations
+from ingest.demo_documents import shipments_response as shipments_response
+from ingest.demo_documents import shipped_item as shipped_item
+from ingest.demo_documents import sp_advertised_product_row as sp_advertised_product_row
+from ingest.demo_documents import sp_campaign_row as sp_campaign_row
+from ingest.demo_documents import to_bytes as to_bytes
 
 SHARED_FORMATS = Path(os.environ.get("COOPDESK_SHARED_FORMATS", "/work/shared/formats"))
 
@@ -61,111 +86,6 @@ def shared_json(name: str) -> Any:
 # Amazon Ads API v3 report bodies
 
 
-def dumps_rows(rows: Sequence[dict[str, Any]]) -> bytes:
-    """JSON text of report rows with Decimals written digit for digit and ints exact."""
-    parts = []
-    for row in rows:
-        items = []
-        for key, value in row.items():
-            text = format(value, "f") if isinstance(value, Decimal) else json.dumps(value)
-            items.append(f"{json.dumps(key)}:{text}")
-        parts.append("{" + ",".join(items) + "}")
-    return ("[\n" + ",\n".join(parts) + "\n]").encode()
-
-
-def ads_report_body(rows: Sequence[dict[str, Any]], *, compress: bool = True) -> bytes:
-    """The downloaded body of a v3 report (GZIP_JSON): a gzipped JSON array of flat rows."""
-    body = dumps_rows(rows)
-    return gzip.compress(body) if compress else body
-
-
-# Realistic 64-bit ids: Amazon's exceed 2**32 (the docs' sample has 158410630682987).
-CAMPAIGN_ID = 158410630682987
-AD_GROUP_ID = 72320882861500
-AD_ID = 283473247364512
-
-
-def sp_campaign_row(
-    day: date,
-    *,
-    campaign_id: int = CAMPAIGN_ID,
-    campaign_name: str = "Brand - Exact",
-    impressions: int = 180_000,
-    clicks: int = 1_276,
-    cost: Decimal = Decimal("1250.00"),
-    sales: dict[int, Decimal] | None = None,
-    purchases: dict[int, int] | None = None,
-    units: dict[int, int] | None = None,
-    currency: str = "USD",
-    **extra: Any,
-) -> dict[str, Any]:
-    """An spCampaigns DAILY row (groupBy campaign). Defaults: DOMAIN.md §4.1's worked week as one row."""
-    sales = {14: Decimal("5000.00")} if sales is None else sales
-    purchases = {14: 64} if purchases is None else purchases
-    row: dict[str, Any] = {
-        "date": day.isoformat(),
-        "campaignId": campaign_id,
-        "campaignName": campaign_name,
-        "campaignStatus": "ENABLED",
-        "campaignBudgetAmount": Decimal("500.00"),
-        "campaignBudgetCurrencyCode": currency,
-        "impressions": impressions,
-        "clicks": clicks,
-        "cost": cost,
-        "spend": cost,
-    }
-    for days, value in sales.items():
-        row[f"sales{days}d"] = value
-    for days, count in purchases.items():
-        row[f"purchases{days}d"] = count
-    for days, count in (units or {}).items():
-        row[f"unitsSoldClicks{days}d"] = count
-    row.update(extra)
-    return row
-
-
-def sp_advertised_product_row(
-    day: date,
-    *,
-    asin: str = "B07DFVDRAB",
-    ad_id: int = AD_ID,
-    ad_group_id: int = AD_GROUP_ID,
-    campaign_id: int = CAMPAIGN_ID,
-    impressions: int = 2216,
-    clicks: int = 13,
-    cost: Decimal = Decimal("14.50"),
-    sales14: Decimal = Decimal("89.97"),
-    sales7: Decimal = Decimal("59.98"),
-    purchases14: int = 3,
-    same_sku14: Decimal = Decimal("59.98"),
-) -> dict[str, Any]:
-    return {
-        "date": day.isoformat(),
-        "campaignName": "Brand - Exact",
-        "campaignId": campaign_id,
-        "adGroupName": "Exact",
-        "adGroupId": ad_group_id,
-        "adId": ad_id,
-        "portfolioId": 42093447217354,
-        "impressions": impressions,
-        "clicks": clicks,
-        "costPerClick": (cost / clicks).quantize(Decimal("0.01")) if clicks else None,
-        "clickThroughRate": Decimal("0.0059"),
-        "cost": cost,
-        "spend": cost,
-        "campaignBudgetCurrencyCode": "USD",
-        "advertisedAsin": asin,
-        "advertisedSku": "SKU-" + asin[-4:],
-        "sales7d": sales7,
-        "sales14d": sales14,
-        "purchases14d": purchases14,
-        "unitsSoldClicks14d": purchases14,
-        "attributedSalesSameSku14d": same_sku14,
-        "acosClicks14d": Decimal("16.12"),
-        "roasClicks14d": Decimal("6.20"),
-    }
-
-
 def sp_purchased_product_row(
     day: date, *, purchased: str, advertised: str = "B07DFVDRAB", keyword_id: int = 9000000000001, **metrics: Any
 ) -> dict[str, Any]:
@@ -184,62 +104,6 @@ def sp_purchased_product_row(
     }
     row.update(metrics)
     return row
-
-
-def sb_campaign_row(
-    day: date,
-    *,
-    campaign_id: int = 522893482741,
-    sales: Decimal = Decimal("812.40"),
-    purchases: int = 17,
-    units: int = 19,
-    new_to_brand_sales: Decimal = Decimal("301.10"),
-    cost: Decimal = Decimal("120.35"),
-) -> dict[str, Any]:
-    return {
-        "date": day.isoformat(),
-        "campaignId": campaign_id,
-        "campaignName": "SB - Headline",
-        "campaignStatus": "ENABLED",
-        "campaignBudgetAmount": Decimal("100.00"),
-        "campaignBudgetType": "DAILY",
-        "campaignBudgetCurrencyCode": "USD",
-        "impressions": 40210,
-        "clicks": 301,
-        "cost": cost,
-        "sales": sales,
-        "salesClicks": Decimal("700.00"),
-        "salesPromoted": Decimal("650.00"),
-        "purchases": purchases,
-        "purchasesClicks": 15,
-        "unitsSold": units,
-        "newToBrandSales": new_to_brand_sales,
-        "newToBrandPurchases": 6,
-        "viewableImpressions": 30100,
-        "video5SecondViews": 0,
-        "detailPageViews": 410,
-    }
-
-
-def sd_campaign_row(day: date, *, campaign_id: int = 366158230120913) -> dict[str, Any]:
-    return {
-        "date": day.isoformat(),
-        "campaignId": campaign_id,
-        "campaignName": "SD - Views remarketing",
-        "campaignBudgetCurrencyCode": "USD",
-        "impressions": 90211,
-        "impressionsViews": 70400,
-        "clicks": 188,
-        "cost": Decimal("96.04"),
-        "sales": Decimal("410.50"),
-        "salesClicks": Decimal("300.00"),
-        "salesPromotedClicks": Decimal("250.00"),
-        "purchases": 9,
-        "unitsSold": 11,
-        "newToBrandSales": Decimal("120.00"),
-        "detailPageViews": 233,
-        "cumulativeReach": 50321,
-    }
 
 
 def sd_advertised_product_row(day: date, *, asin: str = "B07MC84QAB", ad_id: int = 577129443211873) -> dict[str, Any]:
@@ -667,207 +531,6 @@ def sns_subscription_confirmation(kind: str = "SubscriptionConfirmation") -> byt
 
 # --------------------------------------------------------------------------------------------------
 # SP-API vendorOrders / vendorShipments
-
-
-def quantity(amount: int, unit: str = "Eaches", unit_size: int | None = 1) -> dict[str, Any]:
-    value: dict[str, Any] = {"amount": amount, "unitOfMeasure": unit}
-    if unit_size is not None:
-        value["unitSize"] = unit_size
-    return value
-
-
-def money(amount: str, currency: str = "USD") -> dict[str, str]:
-    return {"amount": amount, "currencyCode": currency}
-
-
-def _gtin(asin: str) -> str:
-    """A stable 13-digit vendor product id (EAN-like) for an ASIN."""
-    return str(zlib.crc32(asin.encode())).zfill(13)
-
-
-def order_item(
-    sequence: str, asin: str, ordered: dict[str, Any], net_cost: str = "12.40", currency: str = "USD"
-) -> dict[str, Any]:
-    return {
-        "itemSequenceNumber": sequence,
-        "amazonProductIdentifier": asin,
-        "vendorProductIdentifier": _gtin(asin),
-        "orderedQuantity": ordered,
-        "isBackOrderAllowed": False,
-        "netCost": money(net_cost, currency),
-        "listPrice": money(net_cost, currency),
-    }
-
-
-def order(
-    po_number: str,
-    items: list[dict[str, Any]],
-    *,
-    vendor_code: str = "ACME1",
-    state: str = "Acknowledged",
-    ordered_at: str = "2026-10-05T14:10:00Z",
-    ship_window: str | None = "2026-10-12T07:00:00Z--2026-10-16T07:00:00Z",
-    delivery_window: str | None = None,
-    ship_to: str = "PHX7",
-) -> dict[str, Any]:
-    details: dict[str, Any] = {
-        "purchaseOrderDate": ordered_at,
-        "purchaseOrderStateChangedDate": ordered_at,
-        "purchaseOrderType": "RegularOrder",
-        "paymentMethod": "Invoice",
-        "buyingParty": {"partyId": ship_to},
-        "sellingParty": {"partyId": vendor_code},
-        "shipToParty": {"partyId": ship_to},
-        "billToParty": {"partyId": "AMZN"},
-        "items": items,
-    }
-    if ship_window:
-        details["shipWindow"] = ship_window
-    if delivery_window:
-        details["deliveryWindow"] = delivery_window
-    return {"purchaseOrderNumber": po_number, "purchaseOrderState": state, "orderDetails": details}
-
-
-def purchase_orders_response(orders: list[dict[str, Any]], *, next_token: str | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"orders": orders}
-    if next_token:
-        payload = {"pagination": {"nextToken": next_token}, **payload}
-    return {"payload": payload}
-
-
-def item_status(
-    sequence: str,
-    asin: str,
-    *,
-    ordered: dict[str, Any],
-    accepted: dict[str, Any] | None,
-    rejected: dict[str, Any] | None,
-    received: dict[str, Any] | None,
-    confirmation: str = "ACCEPTED",
-    receive_status: str = "RECEIVED",
-    last_received: str | None = "2026-10-20T16:31:02.193Z",
-) -> dict[str, Any]:
-    status: dict[str, Any] = {
-        "itemSequenceNumber": sequence,
-        "buyerProductIdentifier": asin,
-        "vendorProductIdentifier": _gtin(asin),
-        "netCost": money("12.40"),
-        "listPrice": money("12.40"),
-        "orderedQuantity": {
-            "orderedQuantity": ordered,
-            "orderedQuantityDetails": [{"updatedDate": "2026-10-05T14:10:00Z", "orderedQuantity": ordered}],
-        },
-        "acknowledgementStatus": {"confirmationStatus": confirmation},
-        "receivingStatus": {"receiveStatus": receive_status},
-    }
-    if accepted is not None:
-        status["acknowledgementStatus"]["acceptedQuantity"] = accepted
-    if rejected is not None:
-        status["acknowledgementStatus"]["rejectedQuantity"] = rejected
-    if received is not None:
-        status["receivingStatus"]["receivedQuantity"] = received
-    if last_received is not None:
-        status["receivingStatus"]["lastReceiveDate"] = last_received
-    return status
-
-
-def order_status(po_number: str, items: list[dict[str, Any]], *, vendor_code: str = "ACME1") -> dict[str, Any]:
-    return {
-        "purchaseOrderNumber": po_number,
-        "purchaseOrderStatus": "OPEN",
-        "purchaseOrderDate": "2026-10-05T14:10:00Z",
-        "lastUpdatedDate": "2026-10-20T16:31:02Z",
-        "sellingParty": {"partyId": vendor_code},
-        "shipToParty": {"partyId": "PHX7"},
-        "itemStatus": items,
-    }
-
-
-def purchase_orders_status_response(statuses: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"payload": {"ordersStatus": statuses}}
-
-
-def shipped_item(sequence: str, po_number: str, shipped: dict[str, Any], asin: str | None = None) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "itemSequenceNumber": sequence,
-        "shippedQuantity": shipped,
-        "itemDetails": {"purchaseOrderNumber": po_number},
-    }
-    if asin:
-        item["amazonProductIdentifier"] = asin
-    return item
-
-
-def shipment_confirmation(
-    shipment_id: str,
-    items: list[dict[str, Any]],
-    *,
-    vendor_code: str = "ACME1",
-    confirmed_at: str = "2026-10-14T09:12:00Z",
-    shipped_at: str | None = "2026-10-14T08:50:00Z",
-    estimated_delivery: str | None = "2026-10-17T15:00:00Z",
-    confirmation_type: str = "Original",
-) -> dict[str, Any]:
-    confirmation: dict[str, Any] = {
-        "shipmentIdentifier": shipment_id,
-        "shipmentConfirmationType": confirmation_type,
-        "shipmentType": "LessThanTruckLoad",
-        "shipmentStructure": "PalletizedAssortmentCase",
-        "shipmentConfirmationDate": confirmed_at,
-        "sellingParty": {"partyId": vendor_code},
-        "shipFromParty": {"partyId": "ACMEWH1"},
-        "shipToParty": {"partyId": "PHX7"},
-        "shippedItems": items,
-    }
-    if shipped_at:
-        confirmation["shippedDate"] = shipped_at
-    if estimated_delivery:
-        confirmation["estimatedDeliveryDate"] = estimated_delivery
-    return confirmation
-
-
-def shipment_confirmations(confirmations: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"shipmentConfirmations": confirmations}
-
-
-def shipment(
-    shipment_id: str,
-    purchase_orders: list[dict[str, Any]],
-    *,
-    vendor_code: str = "ACME1",
-    status: str = "Shipped",
-    delivered_at: str | None = "2026-10-17T13:40:00Z",
-) -> dict[str, Any]:
-    transport: dict[str, Any] = {
-        "shipMode": "LessThanTruckLoad",
-        "transportationMode": "Road",
-        "shippedDate": "2026-10-14T08:50:00Z",
-        "estimatedDeliveryDate": "2026-10-17T15:00:00Z",
-    }
-    if delivered_at:
-        transport["shipmentDeliveryDate"] = delivered_at
-    return {
-        "vendorShipmentIdentifier": shipment_id,
-        "transactionType": "New",
-        "transactionDate": "2026-10-13T10:00:00Z",
-        "currentShipmentStatus": status,
-        "currentshipmentStatusDate": "2026-10-14T09:00:00Z",
-        "shipmentFreightTerm": "Collect",
-        "sellingParty": {"partyId": vendor_code},
-        "shipFromParty": {"partyId": "ACMEWH1"},
-        "shipToParty": {"partyId": "PHX7"},
-        "purchaseOrders": purchase_orders,
-        "transportationDetails": transport,
-    }
-
-
-def shipments_response(shipments: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"payload": {"shipments": shipments}}
-
-
-def to_bytes(document: Any, *, compress: bool = False) -> bytes:
-    data = json.dumps(document).encode()
-    return gzip.compress(data) if compress else data
 
 
 def utc(text: str) -> datetime:

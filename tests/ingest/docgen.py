@@ -9,7 +9,8 @@ symbol and grouping, percentages with '%'.
 Values are deterministic functions of (ASIN index, period index, seed), so the same call always
 writes the same bytes and aggregate rows are the exact sums of the ASIN rows. The `write_*`
 functions stream into a binary file (a 1M-row daily sales document never sits in memory); the
-`*_json` functions return bytes.
+`*_json` functions return bytes. The document writers shared with the demo seeder (JSON helpers,
+array writer, retail elements) live in ingest/demo_documents.py.
 
     sales_report_json(2_000, 500)                        # 1M ASIN rows, 500 daily aggregates
     sales_report_json(["B000000001"], 4, grain="WEEK", view="SOURCING", program="BUSINESS", gzip=True)
@@ -19,12 +20,9 @@ functions stream into a binary file (a 1M-row daily sales document never sits in
 from __future__ import annotations
 
 import csv
-import gzip as gzip_module
 import io
 import json
-import re
 import zipfile
-from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from datetime import UTC
@@ -40,6 +38,12 @@ from openpyxl import Workbook
 from core.periods import add_months
 from core.periods import month_end
 from core.periods import week_start
+from ingest.demo_documents import ArrayWriter as _ArrayWriter
+from ingest.demo_documents import dumps
+from ingest.demo_documents import finish_document as _finish
+from ingest.demo_documents import money_text as _money
+from ingest.demo_documents import report_specification as _spec
+from ingest.demo_documents import retail_element as _element
 
 US = "ATVPDKIKX0DER"
 DEFAULT_START = date(2025, 1, 5)  # a Sunday, so the default start suits every grain after alignment
@@ -82,70 +86,6 @@ def periods(grain: str, count: int, start: date = DEFAULT_START) -> list[tuple[d
         begin = add_months(first, i * months)
         result.append((begin, month_end(add_months(begin, months - 1))))
     return result
-
-
-def _money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
-def _amount(cents: int | None, currency: str) -> str:
-    if cents is None:
-        return "null"
-    return f'{{"amount":{_money(cents)},"currencyCode":"{currency}"}}'
-
-
-def _json_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, Decimal):
-        return str(value)
-    return json.dumps(value)
-
-
-def _finish(build: Callable[[BinaryIO], Any], compress: bool) -> bytes:
-    buffer = io.BytesIO()
-    if compress:
-        with gzip_module.GzipFile(fileobj=buffer, mode="wb", compresslevel=1, mtime=0) as zipped:
-            build(zipped)  # type: ignore[arg-type]
-    else:
-        build(buffer)
-    return buffer.getvalue()
-
-
-def _spec(report_type: str, options: dict[str, str], start: date, end: date, marketplace_id: str) -> str:
-    return json.dumps(
-        {
-            "reportType": report_type,
-            "reportOptions": options,
-            "lastUpdatedDate": (end + timedelta(days=3)).isoformat(),
-            "dataStartTime": start.isoformat(),
-            "dataEndTime": end.isoformat(),
-            "marketplaceIds": [marketplace_id],
-        },
-        separators=(",", ":"),
-    )
-
-
-class _ArrayWriter:
-    """Writes `"name":[el,el,...]` in blocks, so a million elements never sit in memory at once."""
-
-    def __init__(self, out: BinaryIO, name: str) -> None:
-        self.out = out
-        self.parts: list[str] = [f'"{name}":[']
-        self.count = 0
-
-    def add(self, element: str) -> None:
-        self.parts.append(element if not self.count else "," + element)
-        self.count += 1
-        if len(self.parts) >= 10_000:
-            self.out.write("".join(self.parts).encode())
-            self.parts = []
-
-    def close(self) -> None:
-        self.parts.append("]")
-        self.out.write("".join(self.parts).encode())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,30 +208,6 @@ def _traffic_values(a: int, p: int, seed: int, nulls: bool) -> dict[str, Any]:
 def _net_ppm_values(a: int, p: int, seed: int, nulls: bool) -> dict[str, Any]:
     # Net PPM can be negative despite Amazon's "0 to 1" wording (DOMAIN.md section 4.3).
     return {"netPureProductMargin": Decimal((a * 41 + p * 7 + seed) % 60 - 10) / 100}
-
-
-_AMOUNT_FIELDS = frozenset(
-    {
-        "orderedRevenue",
-        "shippedCogs",
-        "shippedRevenue",
-        "netReceivedInventoryCost",
-        "sellableOnHandInventoryCost",
-        "unsellableOnHandInventoryCost",
-        "aged90PlusDaysSellableInventoryCost",
-        "unhealthyInventoryCost",
-    }
-)
-
-
-def _element(start: date, end: date, asin: str | None, values: dict[str, Any], currency: str) -> str:
-    parts = [f'"startDate":"{start.isoformat()}"', f'"endDate":"{end.isoformat()}"']
-    if asin is not None:
-        parts.append(f'"asin":"{asin}"')
-    for key, value in values.items():
-        text = _amount(value, currency) if key in _AMOUNT_FIELDS else _json_value(value)
-        parts.append(f'"{key}":{text}')
-    return "{" + ",".join(parts) + "}"
 
 
 def _aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -668,22 +584,6 @@ def coupon_report_json(
 
 def fatal_report_json(message: str = "The report was not generated: invalid date range.") -> bytes:
     return json.dumps({"errorDetails": message}).encode()
-
-
-def dumps(document: Any) -> bytes:
-    """Compact JSON with Decimals written as the exact numbers they hold (json would need floats)."""
-    text = json.dumps(_decimals_to_markers(document), separators=(",", ":"))
-    return re.sub(r'"@@DECIMAL@@(-?[0-9.E+-]+)@@"', r"\1", text).encode()
-
-
-def _decimals_to_markers(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"@@DECIMAL@@{value}@@"
-    if isinstance(value, dict):
-        return {k: _decimals_to_markers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decimals_to_markers(v) for v in value]
-    return value
 
 
 # ---------------------------------------------------------------------------------------------
