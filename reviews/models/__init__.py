@@ -29,3 +29,6 @@ __all__ = [
     "RollupPending",
     "RollupSchedule",
 ]
+
+# Alerts live in their own module; importing it registers them with the reviews app (alerts helper).
+import reviews.alert_models  # noqa: F401
