@@ -21,6 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET
 from django.views.decorators.http import require_POST
 
@@ -73,21 +74,33 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@csrf_exempt  # only so the size check below runs before CsrfViewMiddleware parses the body
 @login_required
 @require_POST
 def import_upload(request: HttpRequest) -> HttpResponse:
     """One or more files from the drop zone (one per request from imports.js, several without JavaScript).
 
-    A request larger than the upload limit is refused from its Content-Length, before the body is read.
+    A request larger than the upload limit is refused from its Content-Length before the body is read:
+    the CSRF check would read it (it looks for the token in the form first), so it runs after, in
+    `_import_upload`. Refusing has no side effect, so it needs no token.
     """
-    wants_partial = bool(getattr(request, "htmx", False)) or request.headers.get("X-Requested-With") == "fetch"
-    too_big = _content_length(request) > max_upload_bytes() + MULTIPART_OVERHEAD
-    if too_big:
+    wants_partial = _wants_partial(request)
+    if _content_length(request) > max_upload_bytes() + MULTIPART_OVERHEAD:
         message = (
             f"The upload is larger than the {max_upload_bytes() // (1024 * 1024):,} MB limit "
             "(COOPDESK_MAX_UPLOAD_BYTES); it was refused before being read."
         )
         return _upload_refused(request, message, wants_partial, status=413)
+    return _import_upload(request)
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False)) or request.headers.get("X-Requested-With") == "fetch"
+
+
+@csrf_protect
+def _import_upload(request: HttpRequest) -> HttpResponse:
+    wants_partial = _wants_partial(request)
     form = ImportUploadForm(request.POST, user=request.user, current_brand=_brand(request))
     files = request.FILES.getlist("file")
     if not files:

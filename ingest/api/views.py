@@ -32,6 +32,12 @@ from planning.models import Brand
 from planning.models import VendorCode
 
 
+class UploadRefused(Exception):
+    def __init__(self, length: int) -> None:
+        super().__init__(f"upload of {length} bytes refused")
+        self.length = length
+
+
 class CSVRenderer(BaseRenderer):
     """Lets `?format=csv` pick the CSV body the errors view builds itself."""
 
@@ -58,18 +64,28 @@ class ImportListCreateApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[ReportImport]:
         return selectors.report_import_list(user=self.request.user)
 
-    @extend_schema(request=ReportImportUploadSerializer, responses={201: ReportImportSerializer})
-    def post(self, request: Request) -> Response:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > max_upload_bytes() + MULTIPART_OVERHEAD:
-            # Refused from the header, before the body is read.
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before authentication: session authentication's CSRF check would parse (read) the body.
+        if request.method == "POST":
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            if length > max_upload_bytes() + MULTIPART_OVERHEAD:
+                raise UploadRefused(length)
+        super().initial(request, *args, **kwargs)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, UploadRefused):
             return Response(
                 {
-                    "message": f"The upload is larger than the limit of {max_upload_bytes():,} bytes.",
-                    "extra": {"limit": max_upload_bytes(), "content_length": length},
+                    "message": f"The upload is larger than the limit of {max_upload_bytes():,} bytes; "
+                    "it was refused before being read.",
+                    "extra": {"limit": max_upload_bytes(), "content_length": exc.length},
                 },
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
+        return super().handle_exception(exc)
+
+    @extend_schema(request=ReportImportUploadSerializer, responses={201: ReportImportSerializer})
+    def post(self, request: Request) -> Response:
         serializer = ReportImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

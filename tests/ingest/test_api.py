@@ -167,3 +167,12 @@ def test_rerun_through_the_api(post_file, api_for, brand_manager, django_capture
 
 def test_anonymous_requests_are_refused(client) -> None:
     assert client.get("/api/v1/imports/").status_code in (401, 403)
+
+
+def test_oversize_upload_is_refused_even_before_authentication(client, upload, settings) -> None:
+    settings.COOPDESK_MAX_UPLOAD_BYTES = 10
+
+    response = client.post("/api/v1/imports/", {"file": upload("huge.json", b"x" * 100_000)})
+
+    assert response.status_code == 413
+    assert not ReportImport.objects.exists()

@@ -221,3 +221,30 @@ def test_history_page_query_count_does_not_grow_with_rows(
 
     with django_assert_max_num_queries(14):
         client.get(reverse("import-list"))
+
+
+def test_upload_still_needs_the_csrf_token(brand_manager, brand_a, upload) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(brand_manager)
+
+    response = client.post(reverse("import-upload"), {"file": upload("a.json", _document())})
+
+    assert response.status_code == 403
+    assert not ReportImport.objects.exists()
+
+
+def test_oversize_upload_is_refused_before_the_csrf_check_reads_it(brand_manager, upload, settings) -> None:
+    from django.test import Client
+
+    settings.COOPDESK_MAX_UPLOAD_BYTES = 10
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(brand_manager)
+
+    response = client.post(
+        reverse("import-upload"), {"file": upload("huge.json", b"x" * 100_000)}, headers={"X-Requested-With": "fetch"}
+    )
+
+    assert response.status_code == 413
+    assert not ReportImport.objects.exists()
