@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from planning.models import Brand
@@ -57,6 +58,7 @@ class AlertRule(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    history = HistoricalRecords()
     brand_lookup: ClassVar[str] = "brand"
     objects = BrandScopedManager["AlertRule"]()
 
@@ -124,6 +126,7 @@ class Benchmark(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    history = HistoricalRecords()
     brand_lookup: ClassVar[str] = "brand"
     objects = BrandScopedManager["Benchmark"]()
 

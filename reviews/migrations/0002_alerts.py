@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.comparison
 import django.utils.timezone
+import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -191,6 +192,60 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='benchmark',
             constraint=models.UniqueConstraint(django.db.models.functions.comparison.Coalesce('brand', models.Value(0)), models.F('metric'), models.F('category'), django.db.models.functions.comparison.Coalesce('marketplace', models.Value(0)), name='benchmark_unique_scope'),
+        ),
+        migrations.CreateModel(
+            name='HistoricalAlertRule',
+            fields=[
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('code', models.CharField(choices=[('JBP_ATTAINMENT_LOW', 'JBP attainment low'), ('SELL_THROUGH_BELOW_BENCHMARK', 'Sell-through below benchmark'), ('ASN_LATE', 'ASN late'), ('ASN_INACCURATE', 'ASN inaccurate'), ('PO_ON_TIME_LOW', 'PO on-time low'), ('STREAM_GAP', 'Marketing Stream gap'), ('REPORT_STALE', 'Report stale'), ('OOS_RISK', 'Out-of-stock risk'), ('COOP_VARIANCE', 'Co-op invoice variance'), ('DISPUTE_DEADLINE', 'Dispute deadline near'), ('PROMO_LEAD_TIME', 'Promotion lead time'), ('ACOS_ABOVE_TARGET', 'ACoS above target'), ('CONTENT_STALE', 'Content stale')], max_length=40)),
+                ('parameters', models.JSONField(blank=True, default=dict)),
+                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10)),
+                ('enabled', models.BooleanField(default=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('brand', models.ForeignKey(blank=True, db_constraint=False, help_text='Empty = the default every brand without its own row uses.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='planning.brand')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'historical alert rule',
+                'verbose_name_plural': 'historical alert rules',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name='HistoricalBenchmark',
+            fields=[
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('metric', models.CharField(choices=[('SELL_THROUGH', 'Sell-through rate'), ('RETURN_RATE', 'Return rate'), ('CPC', 'Cost per click'), ('ACOS', 'ACoS'), ('CONVERSION', 'Conversion'), ('PPOOS', 'PPOOS rate')], max_length=20)),
+                ('category', models.CharField(blank=True, help_text='Empty = every category.', max_length=100)),
+                ('value', models.DecimalField(decimal_places=6, help_text='Ratios as fractions (0.30 = 30 %); money in the marketplace currency.', max_digits=14)),
+                ('source', models.CharField(help_text='Where the number comes from.', max_length=200)),
+                ('as_of', models.DateField()),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('brand', models.ForeignKey(blank=True, db_constraint=False, help_text='Empty = shared.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='planning.brand')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('marketplace', models.ForeignKey(blank=True, db_constraint=False, help_text='Empty = any.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='planning.marketplace')),
+                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'historical benchmark',
+                'verbose_name_plural': 'historical benchmarks',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.RunPython(seed_default_rules, migrations.RunPython.noop),
     ]
