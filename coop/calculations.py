@@ -215,9 +215,11 @@ def growth_projection(
     needed = gap = at_next = at_stake = None
     projected_rebate = growth_rebate(actual=projected, baseline=baseline_full_period, tiers=tiers, mode=mode)
     if upcoming is not None and baseline_full_period is not None and projected is not None:
-        needed = round2(baseline_full_period * (1 + upcoming.threshold))
+        exact = baseline_full_period * (1 + upcoming.threshold)
+        needed = round2(exact)
         gap = max(ZERO, needed - projected)
-        at_next = growth_rebate(actual=needed, baseline=baseline_full_period, tiers=tiers, mode=mode)
+        # The rebate at exactly the threshold: rounding `needed` to cents could land a hair below it.
+        at_next = growth_rebate(actual=exact, baseline=baseline_full_period, tiers=tiers, mode=mode)
         if at_next is not None and projected_rebate is not None:
             at_stake = at_next - projected_rebate
     return GrowthProjection(

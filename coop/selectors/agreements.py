@@ -111,24 +111,32 @@ class TrueUpRow:
 
 
 def agreement_true_up(*, agreement: CoopAgreement) -> list[TrueUpRow]:
-    """Month by month, what the superseded provisional agreement charged against what the negotiated
-    one expects for the same months (DOMAIN.md §3.2: 24,000.00 - 19,200.00 = 4,800.00 credit).
+    """Month by month, what the superseded provisional agreement charged against the negotiated terms
+    applied retroactively to the same receipts (DOMAIN.md §3.2: 24,000.00 - 19,200.00 = 4,800.00
+    credit). Amazon re-rates the provisional period, so the negotiated rate is applied to the
+    provisional accrual's own basis (a partial month stays partial); when the two agreements are not
+    computed on the same basis, the negotiated agreement's accrual for the month is used instead.
 
     The caller has already scoped `agreement` to the user (agreement_get)."""
     provisional = agreement.supersedes
     if provisional is None:
         return []
-    charged = {a.period_start: a.expected_amount for a in provisional.accruals.all()}
-    negotiated = {
-        a.period_start: a.expected_amount
-        for a in agreement.accruals.filter(period_start__lte=max(charged, default=date.min))
-    }
+    same_basis = provisional.calc_basis == agreement.calc_basis and bool(agreement.calc_basis)
+    negotiated = {a.period_start: a.expected_amount for a in agreement.accruals.all()}
     rows = []
-    for month in sorted(charged):
-        new = negotiated.get(month)
-        old = charged[month]
+    for accrual in provisional.accruals.order_by("period_start"):
+        new: Decimal | None
+        if same_basis and agreement.calc_basis == CoopAgreement.CalcBasis.UNITS_SOLD:
+            new = calc.per_unit_accrual(
+                units=accrual.basis_units or 0, per_unit_amount=agreement.per_unit_amount or Decimal("0")
+            )
+        elif same_basis and agreement.rate_pct is not None:
+            new = calc.percentage_accrual(basis=accrual.basis_amount, rate=agreement.rate_pct) * agreement.sign
+        else:
+            new = negotiated.get(accrual.period_start)
+        old = accrual.expected_amount
         credit = calc.provisional_true_up(provisional_charged=old, negotiated_expected=new) if new is not None else None
-        rows.append(TrueUpRow(month, old, new, credit, agreement.currency))
+        rows.append(TrueUpRow(accrual.period_start, old, new, credit, agreement.currency))
     return rows
 
 
@@ -149,6 +157,7 @@ class GrowthTracker:
     baseline_full_period: Decimal | None
     projection: calc.GrowthProjection
     gap_units: int | None  # the money gap at the average measured value per unit so far
+    notes: list[str]  # why a figure is undefined (missing facts)
 
 
 def _growth_tracker(agreement: CoopAgreement, today: date) -> GrowthTracker:
@@ -166,9 +175,17 @@ def _growth_tracker(agreement: CoopAgreement, today: date) -> GrowthTracker:
         if today >= start
         else None
     )
+    notes: list[str] = []
     through = actual.covered_through if actual and actual.found else None
     elapsed_days = (through - start).days + 1 if through else 0
     actual_amount = actual.amount if actual and actual.found else Decimal("0")
+    if actual is not None and through is not None and actual.covered_days < elapsed_days:
+        # A hole in the facts would read as a fall in growth: say so rather than compute it.
+        notes.append(
+            f"The facts cover {actual.covered_days} of the {elapsed_days} days to {through:%d %b %Y}; "
+            "import the missing periods to see growth."
+        )
+        elapsed_days = 0
 
     baseline_full: Decimal | None = agreement.baseline_amount
     baseline_to_date: Decimal | None = None
@@ -183,8 +200,15 @@ def _growth_tracker(agreement: CoopAgreement, today: date) -> GrowthTracker:
             window_end=agreement.baseline_period_end,
             selling_program=agreement.selling_program,
         )
-        baseline_full = full.amount if full.found else None
-        if elapsed_days:
+        # A baseline is only a baseline when the facts cover all of it.
+        baseline_full = full.amount if full.complete else None
+        if not full.complete:
+            notes.append(
+                f"The baseline facts cover {full.covered_days} of {full.window_days} days "
+                f"({agreement.baseline_period_start:%d %b %Y} to {agreement.baseline_period_end:%d %b %Y}); "
+                "growth stays undefined until they are imported."
+            )
+        if elapsed_days and baseline_full is not None:
             same_span = fact_basis(
                 vendor_code=agreement.vendor_code,
                 calc_basis=agreement.measured_metric,
@@ -194,7 +218,7 @@ def _growth_tracker(agreement: CoopAgreement, today: date) -> GrowthTracker:
                 ),
                 selling_program=agreement.selling_program,
             )
-            baseline_to_date = same_span.amount if same_span.found else None
+            baseline_to_date = same_span.amount if same_span.complete else None
     tiers = [calc.Tier(t.threshold_growth_pct, t.rate_pct) for t in agreement.tiers.all()]
     projection = calc.growth_projection(
         actual_to_date=actual_amount,
@@ -221,6 +245,7 @@ def _growth_tracker(agreement: CoopAgreement, today: date) -> GrowthTracker:
         baseline_full_period=baseline_full,
         projection=projection,
         gap_units=gap_units,
+        notes=notes,
     )
 
 

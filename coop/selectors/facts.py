@@ -59,12 +59,19 @@ class FactBasis:
     prorated: bool
     grain: str | None
     covered_through: date | None  # last day of the window the facts reach
+    covered_days: int  # days of the window that some fact row covers
+    window_days: int
     source_import_id: int | None
     source: str  # human description: table, view, program
 
     @property
     def found(self) -> bool:
         return self.rows > 0
+
+    @property
+    def complete(self) -> bool:
+        """Every day of the window is covered: the amount is the window's, not part of it."""
+        return self.found and self.covered_days >= self.window_days
 
     def as_details(self) -> dict[str, Any]:
         return {
@@ -74,11 +81,13 @@ class FactBasis:
             "prorated": self.prorated,
             "units": self.units,
             "covered_through": self.covered_through.isoformat() if self.covered_through else None,
+            "covered_days": self.covered_days,
+            "window_days": self.window_days,
             "currencies": sorted(self.currencies),
         }
 
 
-def _empty(source: str) -> FactBasis:
+def _empty(source: str, window_start: date, window_end: date) -> FactBasis:
     return FactBasis(
         amount=round2(Decimal("0")),
         units=None,
@@ -87,6 +96,8 @@ def _empty(source: str) -> FactBasis:
         prorated=False,
         grain=None,
         covered_through=None,
+        covered_days=0,
+        window_days=(window_end - window_start).days + 1,
         source_import_id=None,
         source=source,
     )
@@ -144,7 +155,7 @@ def retail_basis(
         .values("period_grain", "period_start", "period_end", "asin", "currency", "last_import_id", *fields)
     )
     if not rows:
-        return _empty(source)
+        return _empty(source, window_start, window_end)
     by_grain: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_grain[row["period_grain"]].append(row)
@@ -180,6 +191,8 @@ def retail_basis(
         prorated=prorated,
         grain=grain,
         covered_through=min(max(r["period_end"] for r in chosen), window_end),
+        covered_days=_covered_days(chosen, window_start, window_end),
+        window_days=(window_end - window_start).days + 1,
         source_import_id=max(imports) if imports else None,
         source=source,
     )
@@ -210,7 +223,7 @@ def po_basis(*, vendor_code: VendorCode, calc_basis: str, window_start: date, wi
     )
     rows = qs.count()
     if not rows:
-        return _empty(source)
+        return _empty(source, window_start, window_end)
     return FactBasis(
         amount=round2(Decimal(totals["amount"] or 0)),
         units=int(totals["units"] or 0),
@@ -219,6 +232,9 @@ def po_basis(*, vendor_code: VendorCode, calc_basis: str, window_start: date, wi
         prorated=False,
         grain="PO_LINE",
         covered_through=totals["last_date"].date() if totals["last_date"] else None,
+        # PO lines are events, not periods: a window with PO lines counts as covered.
+        covered_days=(window_end - window_start).days + 1,
+        window_days=(window_end - window_start).days + 1,
         source_import_id=totals["last_import"],
         source=source,
     )

@@ -132,7 +132,8 @@ def _growth_accrual(agreement: CoopAgreement, month: date) -> dict[str, Any] | N
             window_end=agreement.baseline_period_end,
             selling_program=agreement.selling_program,
         )
-        baseline = baseline_basis.amount if baseline_basis.found else None
+        # A baseline is only a baseline when the facts cover all of it.
+        baseline = baseline_basis.amount if baseline_basis.complete else None
         details["baseline"] = baseline_basis.as_details()
     tiers = [calc.Tier(t.threshold_growth_pct, t.rate_pct) for t in agreement.tiers.all()]
     rebate = calc.growth_rebate(actual=actual.amount, baseline=baseline, tiers=tiers, mode=agreement.tier_mode)
@@ -140,7 +141,9 @@ def _growth_accrual(agreement: CoopAgreement, month: date) -> dict[str, Any] | N
     details["growth"] = str(growth) if growth is not None else None
     details["baseline_amount"] = str(baseline) if baseline is not None else None
     if rebate is None:
-        reasons.append("The baseline is zero or missing, so growth is undefined and no tier applies.")
+        reasons.append(
+            "The baseline is zero, missing or not fully imported, so growth is undefined and no tier applies."
+        )
         rebate = round2(Decimal("0"))
     if actual.covered_through is None or actual.covered_through < agreement.end_date:
         reasons.append("The facts do not reach the end of the measured period yet; the rebate is provisional.")

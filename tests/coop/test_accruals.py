@@ -275,7 +275,7 @@ def test_growth_without_baseline_accrues_nothing_and_asks_for_review(vc, vendor_
     accrual = recompute(agreement=agreement, month=date(2026, 12, 1))
     assert accrual.expected_amount == D("0.00")
     assert accrual.needs_review
-    assert "baseline is zero or missing" in accrual.review_reasons[0]
+    assert "baseline is zero, missing or not fully imported" in accrual.review_reasons[0]
 
 
 def test_per_unit_agreement(vc) -> None:
@@ -365,3 +365,21 @@ def test_listener_ignores_tables_accruals_do_not_read(vc) -> None:
     inventory_fact(vc, JAN, net_received="240000.00")
     announce(FactsChanged(None, "retail_traffic", (vc.pk,), ("ATVPDKIKX0DER",), JAN, date(2026, 1, 31)))
     assert not Accrual.objects.exists()
+
+
+def test_true_up_re_rates_a_partial_provisional_month(vc, finance_approver, vendor_ops) -> None:
+    inventory_fact(vc, JAN, net_received="240000.00")
+    inventory_fact(vc, date(2026, 3, 1), net_received="310000.00")  # 10 of 31 days provisional = 100,000
+    provisional = CoopAgreementFactory.create(
+        vendor_code=vc, rate_pct=D("0.10"), end_date=None, status=CoopAgreement.Status.PROVISIONAL
+    )
+    negotiated = CoopAgreementFactory.create(
+        vendor_code=vc, supersedes=provisional, status=CoopAgreement.Status.PENDING_ACCEPTANCE
+    )
+    agreement_accept(agreement=negotiated, user=finance_approver, today=date(2026, 3, 10))
+    rows = agreement_true_up(agreement=negotiated)
+    assert [(r.period_start, r.provisional_expected, r.negotiated_expected, r.credit_to_vendor) for r in rows] == [
+        (JAN, D("24000.00"), D("19200.00"), D("4800.00")),
+        (date(2026, 3, 1), D("10000.00"), D("8000.00"), D("2000.00")),
+    ]
+    assert true_up_total(rows) == D("6800.00")

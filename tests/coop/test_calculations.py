@@ -288,3 +288,19 @@ def test_share_split_adds_up_exactly() -> None:
 def test_approvals_required_strictly_above_threshold() -> None:
     assert calc.approvals_required(total_amount=D("50000.00"), second_approval_above=D("50000.00")) == 1
     assert calc.approvals_required(total_amount=D("50000.01"), second_approval_above=D("50000.00")) == 2
+
+
+def test_amount_at_stake_is_not_lost_to_rounding_at_the_threshold() -> None:
+    # baseline x 1.05 rounded to cents falls a hair below +5 %; the next tier is still reached exactly there.
+    projection = calc.growth_projection(
+        actual_to_date=D("100000"),
+        baseline_to_date=D("110000"),
+        baseline_full_period=D("1234567.89"),
+        elapsed_days=30,
+        total_days=365,
+        tiers=TIERS,
+        mode=TierMode.ALL_UNITS_RETROACTIVE,
+    )
+    assert projection.amount_for_next_tier == D("1296296.28")
+    assert projection.rebate_at_next_tier == D("12962.96")
+    assert projection.amount_at_stake == D("12962.96")

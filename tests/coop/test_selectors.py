@@ -207,3 +207,18 @@ def test_accrual_projection_from_jbp_targets(brand_a) -> None:
     assert [(r.period_start, r.projected_amount) for r in proxied.rows] == [(date(2026, 9, 1), D("12000.00"))]
     unlinked = agreement_selectors.accrual_projection(agreement=CoopAgreementFactory.create(vendor_code=vc))
     assert unlinked.rows == []
+
+
+def test_growth_tracker_refuses_a_partly_imported_baseline(brand_a, vendor_ops) -> None:
+    vc = brand_a.vendor_code
+    agreement = _growth_agreement(vc, baseline_period_start=date(2025, 1, 1), baseline_period_end=date(2025, 6, 30))
+    for month in (5, 6):  # only two of the six baseline months were imported
+        sales_fact(vc, date(2025, month, 1), shipped_cogs="100000.00")
+    sales_fact(vc, date(2026, 1, 1), shipped_cogs="250000.00")
+    tracker = agreement_selectors.growth_tracker(user=vendor_ops, agreement_id=agreement.pk, today=date(2026, 2, 3))
+    assert tracker.baseline_full_period is None
+    assert tracker.projection.growth_to_date is None  # never a +500 % growth from a missing baseline
+    assert tracker.notes == [
+        "The baseline facts cover 61 of 181 days (01 Jan 2025 to 30 Jun 2025); growth stays undefined until "
+        "they are imported."
+    ]
