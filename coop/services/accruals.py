@@ -109,7 +109,8 @@ def _fixed_accrual(agreement: CoopAgreement, month: date) -> dict[str, Any] | No
 
 
 def _growth_accrual(agreement: CoopAgreement, month: date) -> dict[str, Any] | None:
-    """A growth rebate accrues once, in the month its measured period ends, on the whole period."""
+    """A growth rebate accrues once, in the month its measured period ends, on the whole period, as soon
+    as the facts reach that end."""
     if agreement.end_date is None or month_start(month) != month_start(agreement.end_date):
         return None
     actual = fact_basis(
@@ -119,7 +120,8 @@ def _growth_accrual(agreement: CoopAgreement, month: date) -> dict[str, Any] | N
         window_end=agreement.end_date,
         selling_program=agreement.selling_program,
     )
-    if not actual.found:
+    if not actual.found or actual.covered_through is None or actual.covered_through < agreement.end_date:
+        # Until the facts reach the end of the measured period the tracker projects; nothing accrues yet.
         return None
     reasons = _currency_review(actual, agreement.currency)
     baseline = agreement.baseline_amount
@@ -145,8 +147,6 @@ def _growth_accrual(agreement: CoopAgreement, month: date) -> dict[str, Any] | N
             "The baseline is zero, missing or not fully imported, so growth is undefined and no tier applies."
         )
         rebate = round2(Decimal("0"))
-    if actual.covered_through is None or actual.covered_through < agreement.end_date:
-        reasons.append("The facts do not reach the end of the measured period yet; the rebate is provisional.")
     effective_rate = safe_ratio(rebate, actual.amount)
     return {
         "basis_amount": actual.amount,

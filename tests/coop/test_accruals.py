@@ -383,3 +383,13 @@ def test_true_up_re_rates_a_partial_provisional_month(vc, finance_approver, vend
         (date(2026, 3, 1), D("10000.00"), D("8000.00"), D("2000.00")),
     ]
     assert true_up_total(rows) == D("6800.00")
+
+
+def test_growth_rebate_waits_for_facts_to_reach_the_period_end(vc, vendor_ops) -> None:
+    for month in range(1, 11):  # January to October imported
+        sales_fact(vc, date(2026, month, 1), shipped_cogs="230000.00")
+    agreement = _growth(vc, vendor_ops, mode="ALL_UNITS_RETROACTIVE")
+    agreement.status = CoopAgreement.Status.ACCEPTED
+    agreement.save()
+    assert accrual_recompute(agreement=agreement, month=date(2026, 12, 1)) is None
+    assert not Accrual.objects.filter(agreement=agreement).exists()
