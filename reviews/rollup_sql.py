@@ -132,21 +132,30 @@ class Dialect:
     def least(self, a: str, b: str) -> str:
         raise NotImplementedError
 
+    def days_between(self, first: str, last: str) -> str:
+        """Days from first to last, both included (integer)."""
+        raise NotImplementedError
+
+    def sum_money(self, x: str) -> str:
+        """SUM of a money column (DecimalField with 4 places)."""
+        return f"SUM({x})"
+
 
 class PostgresDialect(Dialect):
     vendor = "postgresql"
 
+    # Plain date arithmetic: date_trunc() would go through timestamptz and the session time zone.
     def week_start(self, x: str) -> str:
         return f"({x} - CAST(EXTRACT(DOW FROM {x}) AS integer))"
 
     def month_start(self, x: str) -> str:
-        return f"CAST(date_trunc('month', {x}) AS date)"
+        return f"({x} - CAST(EXTRACT(DAY FROM {x}) AS integer) + 1)"
 
     def add_days(self, x: str, days: int) -> str:
         return f"({x} + {int(days)})"
 
     def month_end(self, x: str) -> str:
-        return f"CAST(date_trunc('month', {x}) + interval '1 month' - interval '1 day' AS date)"
+        return f"(CAST({self.month_start(x)} + interval '1 month' AS date) - 1)"
 
     def utc_date(self, ts: str) -> str:
         return f"CAST(({ts} AT TIME ZONE 'UTC') AS date)"
@@ -156,6 +165,14 @@ class PostgresDialect(Dialect):
 
     def least(self, a: str, b: str) -> str:
         return f"LEAST({a}, {b})"
+
+    def days_between(self, first: str, last: str) -> str:
+        return f"({last} - {first} + 1)"
+
+    def sum_money(self, x: str) -> str:
+        # Money has 4 decimal places: summing it as scaled 64-bit integers (128-bit accumulators) is
+        # exact and much cheaper than NUMERIC additions over a million rows.
+        return f"(SUM(CAST({x} * 10000 AS bigint)) / 10000.0)"
 
 
 class SqliteDialect(Dialect):
@@ -182,6 +199,9 @@ class SqliteDialect(Dialect):
     def least(self, a: str, b: str) -> str:
         return f"MIN({a}, {b})"
 
+    def days_between(self, first: str, last: str) -> str:
+        return f"CAST(julianday({last}) - julianday({first}) + 1 AS integer)"
+
 
 def dialect_for(vendor: str) -> Dialect:
     if vendor == "postgresql":
@@ -197,12 +217,7 @@ def dialect_for(vendor: str) -> Dialect:
 Statement = tuple[str, list[object]]
 TEMP_TABLES = (
     "rv_vc",
-    "rv_sales_f",
-    "rv_inv_f",
-    "rv_trf_f",
-    "rv_sales_b",
-    "rv_inv_b",
-    "rv_trf_b",
+    *(f"rv_{name}_{part}" for name in ("sales", "inv", "trf") for part in ("f", "n", "b")),
     "rv_po",
     "rv_asn",
     "rv_stack",
@@ -211,7 +226,6 @@ TEMP_TABLES = (
     "rv_ads_b",
     "rv_adsmap",
 )
-_KEY = "brand_id, marketplace_id, vendor_code_id, dv, sp, asin"
 
 
 def drop_temp_tables() -> list[Statement]:
@@ -232,216 +246,222 @@ def vendor_code_table(vendor_code_ids: Sequence[int]) -> list[Statement]:
     ]
 
 
-def _fragment_select(
-    d: Dialect, table: str, alias: str, sums: Sequence[str], levels: Sequence[str], extra_joins: str, extra_sums: str
-) -> str:
-    """SELECT of DAY facts summed per ASIN and fragment (week x month), with levels at the fragment's
-    last calendar day (fixed up for fragments whose last day was not reported)."""
-    f = alias
-    week = d.week_start(f"{f}.period_start")
-    month = d.month_start(f"{f}.period_start")
-    frag_end = d.least(d.add_days(week, 6), d.month_end(f"{f}.period_start"))
-    parts = [
-        f"{f}.brand_id, {f}.marketplace_id, {f}.vendor_code_id, {f}.distributor_view AS dv, "
-        f"{f}.selling_program AS sp, {f}.asin, {week} AS wk, {month} AS mo",
-        f"MAX({f}.period_end) AS last_day",
-    ]
-    parts += [f"SUM({f}.{c}) AS {c}" for c in sums]
-    parts += [f"SUM(CASE WHEN {f}.period_end = {frag_end} THEN {f}.{c} END) AS {c}" for c in levels]
-    if extra_sums:
-        parts.append(extra_sums)
-    return (
-        f"SELECT {', '.join(parts)} FROM {table} {f} JOIN rv_vc v ON v.vendor_code_id = {f}.vendor_code_id "
-        f"{extra_joins} WHERE {f}.period_grain = 'DAY' AND {f}.period_start BETWEEN %s AND %s "
-        f"GROUP BY {f}.brand_id, {f}.marketplace_id, {f}.vendor_code_id, {f}.distributor_view, "
-        f"{f}.selling_program, {f}.asin, {week}, {month}"
-    )
+def vendor_filter(alias: str, vendor_code_ids: Sequence[int]) -> Statement:
+    """`alias.vendor_code_id IN (...)`: a literal list, cheaper than joining rv_vc on a million rows."""
+    return f"{alias}.vendor_code_id IN ({', '.join(['%s'] * len(vendor_code_ids))})", list(vendor_code_ids)
 
 
-def _peer_join(alias: str, table: str, peer: str, *, same_view: bool) -> str:
-    """LEFT JOIN of another retail fact table on the same ASIN and fact period."""
+@dataclass(frozen=True)
+class RetailTable:
+    """One Retail Analytics fact table and what the rollup takes from it."""
+
+    name: str  # temp table prefix: rv_<name>_f (fragments), _n (Amazon's own week/month rows), _b (buckets)
+    table: str
+    money: tuple[str, ...]  # flows summed (Decimal)
+    counts: tuple[str, ...]  # flows summed (integers)
+    levels: tuple[str, ...] = ()  # stock at the end of the bucket
+    extras: tuple[str, ...] = ()  # computed per row: weighted sums, shipped days, Amazon's sell-through
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.money, *self.counts, *self.levels, *self.extras)
+
+
+SALES = RetailTable(
+    name="sales",
+    table="ingest_retailsalesfact",
+    money=("ordered_revenue", "shipped_cogs", "shipped_revenue"),
+    counts=("ordered_units", "shipped_units", "customer_returns"),
+    extras=("shipped_days", "net_ppm_margin", "net_ppm_revenue"),
+)
+INVENTORY = RetailTable(
+    name="inv",
+    table="ingest_retailinventoryfact",
+    money=("net_received_inventory_cost",),
+    counts=("net_received_inventory_units", "unfilled_customer_ordered_units"),
+    levels=INVENTORY_LEVELS,
+    extras=("oos_glance_views", "ppoos_glance_views", "sell_through_reported"),
+)
+TRAFFIC = RetailTable(name="trf", table="ingest_retailtrafficfact", money=(), counts=("glance_views",))
+# Traffic first: whether it has rows decides whether inventory joins it for the PPOOS weights.
+RETAIL_TABLES = (TRAFFIC, SALES, INVENTORY)
+
+
+def _peer_join(table: str, peer: str, *, same_view: bool) -> str:
+    """LEFT JOIN of another retail fact table on the same ASIN and fact period (`f` is the fact row)."""
     view = (
-        f"{peer}.distributor_view = {alias}.distributor_view AND {peer}.selling_program = {alias}.selling_program"
+        f"{peer}.distributor_view = f.distributor_view AND {peer}.selling_program = f.selling_program"
         if same_view
         else f"{peer}.distributor_view = '' AND {peer}.selling_program = ''"
     )
     return (
-        f"LEFT JOIN {table} {peer} ON {peer}.brand_id = {alias}.brand_id AND {peer}.marketplace_id = "
-        f"{alias}.marketplace_id AND {peer}.vendor_code_id = {alias}.vendor_code_id AND {peer}.period_grain = "
-        f"{alias}.period_grain AND {peer}.period_start = {alias}.period_start AND {peer}.period_end = "
-        f"{alias}.period_end AND {peer}.asin = {alias}.asin AND {view}"
+        f"LEFT JOIN {table} {peer} ON {peer}.brand_id = f.brand_id AND {peer}.marketplace_id = f.marketplace_id "
+        f"AND {peer}.vendor_code_id = f.vendor_code_id AND {peer}.period_grain = f.period_grain AND "
+        f"{peer}.period_start = f.period_start AND {peer}.period_end = f.period_end AND {peer}.asin = f.asin "
+        f"AND {view}"
     )
 
 
 # Net PPM and PPOOS are Amazon's rates: keep the weighted sums. The peer of the same view wins over the
 # view-less one (SP-API traffic and net PPM reports have no view; some Vendor Central exports do).
 _NET_PPM = "COALESCE(n1.net_pure_product_margin, n2.net_pure_product_margin)"
-_SALES_WEIGHTED = (
-    f"SUM(CASE WHEN {_NET_PPM} IS NOT NULL THEN {_NET_PPM} * f.shipped_revenue END) AS net_ppm_margin, "
-    f"SUM(CASE WHEN {_NET_PPM} IS NOT NULL THEN f.shipped_revenue END) AS net_ppm_revenue"
-)
 _GV = "COALESCE(t1.glance_views, t2.glance_views)"
-_INVENTORY_WEIGHTED = (
-    f"SUM(f.procurable_product_out_of_stock_rate * {_GV}) AS oos_glance_views, "
-    f"SUM(CASE WHEN f.procurable_product_out_of_stock_rate IS NOT NULL THEN {_GV} END) AS ppoos_glance_views"
-)
+_NULL_NUMERIC = "CAST(NULL AS numeric)"
+_NULL_BIGINT = "CAST(NULL AS bigint)"
 
 
-def _native_select(
-    d: Dialect, table: str, grain: str, sums: Sequence[str], levels: Sequence[str], joins: str, weighted: str, rest: str
-) -> str:
-    """Amazon's own WEEK or MONTH rows for the buckets, one row per ASIN and bucket already."""
-    period_days = "7" if grain == "WEEK" else f"(CAST({d.month_end('f.period_start')} AS date) - f.period_start + 1)"
-    if d.vendor == "sqlite" and grain == "MONTH":
-        period_days = f"(julianday({d.month_end('f.period_start')}) - julianday(f.period_start) + 1)"
-    cols = [
-        "f.brand_id, f.marketplace_id, f.vendor_code_id, f.distributor_view AS dv, f.selling_program AS sp, f.asin",
-        f"'{grain}' AS grain, f.period_start AS bstart, f.period_end AS last_day",
-    ]
-    cols += [f"f.{c} AS {c}" for c in (*sums, *levels)]
-    if weighted:
-        cols.append(weighted)
-    cols.append(rest.replace("{days}", period_days))
-    start_ok = d.week_start("f.period_start") if grain == "WEEK" else d.month_start("f.period_start")
-    end_ok = d.add_days("f.period_start", 6) if grain == "WEEK" else d.month_end("f.period_start")
-    return (
-        f"SELECT {', '.join(cols)} FROM {table} f JOIN rv_vc v ON v.vendor_code_id = f.vendor_code_id {joins} "
-        f"WHERE f.period_grain = '{grain}' AND f.period_start BETWEEN %s AND %s "
-        f"AND f.period_start = {start_ok} AND f.period_end = {end_ok}"
-    )
-
-
-def _native_weighted_as_rows(weighted: str) -> str:
-    """The weighted SUM(...) expressions of a fragment, as plain row expressions for native rows."""
-    return weighted.replace("SUM(", "(")
-
-
-@dataclass(frozen=True)
-class _RetailTable:
-    name: str  # temp table prefix
-    table: str
-    sums: tuple[str, ...]
-    levels: tuple[str, ...]
-    joins: str
-    weighted: str
-    weighted_columns: tuple[str, ...]  # names the weighted expressions produce
-    native_extra: str  # extra native-row columns (sell-through, shipped days); {days} = period length
-
-
-_SALES = _RetailTable(
-    name="rv_sales",
-    table="ingest_retailsalesfact",
-    sums=SALES_SUMS,
-    levels=(),
-    joins=_peer_join("f", "ingest_retailnetppmfact", "n1", same_view=True)
-    + " "
-    + _peer_join("f", "ingest_retailnetppmfact", "n2", same_view=False),
-    weighted=_SALES_WEIGHTED,
-    weighted_columns=("net_ppm_margin", "net_ppm_revenue"),
-    native_extra="CASE WHEN f.shipped_units IS NOT NULL THEN {days} END AS shipped_days",
-)
-_INVENTORY = _RetailTable(
-    name="rv_inv",
-    table="ingest_retailinventoryfact",
-    sums=INVENTORY_FLOWS,
-    levels=INVENTORY_LEVELS,
-    joins=_peer_join("f", "ingest_retailtrafficfact", "t1", same_view=True)
-    + " "
-    + _peer_join("f", "ingest_retailtrafficfact", "t2", same_view=False),
-    weighted=_INVENTORY_WEIGHTED,
-    weighted_columns=("oos_glance_views", "ppoos_glance_views"),
-    native_extra="f.sell_through_rate AS sell_through_reported",
-)
-_TRAFFIC = _RetailTable(
-    name="rv_trf",
-    table="ingest_retailtrafficfact",
-    sums=("glance_views",),
-    levels=(),
-    joins="",
-    weighted="",
-    weighted_columns=(),
-    native_extra="NULL AS unused_native",
-)
-RETAIL_TABLES = (_SALES, _INVENTORY, _TRAFFIC)
-
-
-def retail_statements(d: Dialect, w: Window) -> list[Statement]:
-    """Per retail table: fragments of DAY facts, then rv_<t>_b = one row per ASIN, grain and bucket."""
-    statements: list[Statement] = []
-    for t in RETAIL_TABLES:
-        day_sums = (*t.sums, "shipped_days") if t is _SALES else t.sums
-        shipped_days = ", COUNT(f.shipped_units) AS shipped_days" if t is _SALES else ""
-        weighted = t.weighted + shipped_days if t.weighted else shipped_days.lstrip(", ")
-        frag = _fragment_select(d, t.table, "f", t.sums, t.levels, t.joins, weighted)
-        statements.append((f"CREATE TEMP TABLE {t.name}_f AS {frag}", [w.day_first, w.day_last]))
-        # Fragments whose last calendar day was not reported (the edge of the data): take the levels of
-        # the last day that was, from the fact row itself.
-        if t.levels:
-            frag_end = d.least(d.add_days("rv_inv_f.wk", 6), d.month_end("rv_inv_f.mo"))
-            sets = ", ".join(
-                f"{c} = (SELECT x.{c} FROM {t.table} x WHERE x.brand_id = rv_inv_f.brand_id AND x.marketplace_id = "
-                f"rv_inv_f.marketplace_id AND x.vendor_code_id = rv_inv_f.vendor_code_id AND x.distributor_view = "
-                f"rv_inv_f.dv AND x.selling_program = rv_inv_f.sp AND x.period_grain = 'DAY' AND x.period_start = "
-                f"rv_inv_f.last_day AND x.period_end = rv_inv_f.last_day AND x.asin = rv_inv_f.asin)"
-                for c in t.levels
+def _row_extras(t: RetailTable, *, peers: bool, days: str, native: bool) -> tuple[str, dict[str, str]]:
+    """(joins, {extra column: per-row expression}) of a fact row `f`."""
+    if t is SALES:
+        joins = ""
+        margin = revenue = _NULL_NUMERIC
+        if peers:
+            joins = (
+                _peer_join("ingest_retailnetppmfact", "n1", same_view=True)
+                + " "
+                + _peer_join("ingest_retailnetppmfact", "n2", same_view=False)
             )
-            statements.append((f"UPDATE rv_inv_f SET {sets} WHERE last_day < {frag_end}", []))
-        statements.extend(_bucket_statements(d, w, t, day_sums))
-    return statements
+            margin = f"CASE WHEN {_NET_PPM} IS NOT NULL THEN {_NET_PPM} * f.shipped_revenue END"
+            revenue = f"CASE WHEN {_NET_PPM} IS NOT NULL THEN f.shipped_revenue END"
+        shipped_days = f"CASE WHEN f.shipped_units IS NOT NULL THEN {days} END"
+        return joins, {"shipped_days": shipped_days, "net_ppm_margin": margin, "net_ppm_revenue": revenue}
+    if t is INVENTORY:
+        joins = ""
+        oos, weight = _NULL_NUMERIC, _NULL_BIGINT
+        if peers:
+            joins = (
+                _peer_join("ingest_retailtrafficfact", "t1", same_view=True)
+                + " "
+                + _peer_join("ingest_retailtrafficfact", "t2", same_view=False)
+            )
+            oos = f"f.procurable_product_out_of_stock_rate * {_GV}"
+            weight = f"CASE WHEN f.procurable_product_out_of_stock_rate IS NOT NULL THEN {_GV} END"
+        # Amazon's sell-through describes its own period: kept for a row that spans the whole bucket only.
+        sell_through = "f.sell_through_rate" if native else _NULL_NUMERIC
+        return joins, {"oos_glance_views": oos, "ppoos_glance_views": weight, "sell_through_reported": sell_through}
+    return "", {}
 
 
-def _bucket_statements(d: Dialect, w: Window, t: _RetailTable, day_sums: Sequence[str]) -> list[Statement]:
-    frag = f"{t.name}_f"
-    bucket = f"{t.name}_b"
-    measures = [*day_sums, *t.weighted_columns]
-    measures = list(dict.fromkeys(measures))
+_FACT_KEY = "f.brand_id, f.marketplace_id, f.vendor_code_id, f.distributor_view, f.selling_program, f.asin"
+_KEY_COLUMNS = "brand_id, marketplace_id, vendor_code_id, dv, sp, asin"
 
-    def from_fragments(grain: str, column: str, first: date, last: date) -> Statement:
-        # Fragments of one bucket cover different days, so even shipped_days adds up here.
-        agg = [f"SUM(fr.{c}) AS {c}" for c in measures]
-        # A bucket's level = its last fragment's level (the fragment with the latest reported day).
-        agg += [f"SUM(CASE WHEN fr.last_day = lx.last_day THEN fr.{c} END) AS {c}" for c in t.levels]
-        extra = ", CAST(NULL AS numeric) AS sell_through_reported" if t is _INVENTORY else ""
-        sql = (
-            f"SELECT fr.brand_id, fr.marketplace_id, fr.vendor_code_id, fr.dv, fr.sp, fr.asin, '{grain}' AS grain, "
-            f"fr.{column} AS bstart, MAX(fr.last_day) AS last_day, {', '.join(agg)}{extra} "
-            f"FROM {frag} fr JOIN (SELECT {_KEY}, {column}, MAX(last_day) AS last_day FROM {frag} "
-            f"GROUP BY {_KEY}, {column}) lx ON lx.brand_id = fr.brand_id AND lx.marketplace_id = fr.marketplace_id "
-            f"AND lx.vendor_code_id = fr.vendor_code_id AND lx.dv = fr.dv AND lx.sp = fr.sp AND lx.asin = fr.asin "
-            f"AND lx.{column} = fr.{column} WHERE fr.{column} BETWEEN %s AND %s "
-            f"GROUP BY fr.brand_id, fr.marketplace_id, fr.vendor_code_id, fr.dv, fr.sp, fr.asin, fr.{column}"
-        )
-        return sql, [first, last]
 
-    week_sql, week_params = from_fragments("WEEK", "wk", w.week_first, w.week_last)
-    month_sql, month_params = from_fragments("MONTH", "mo", w.month_first, w.month_last)
-    native_week = _native_select(
-        d, t.table, "WEEK", t.sums, t.levels, t.joins, _native_weighted_as_rows(t.weighted), t.native_extra
-    )
-    native_month = _native_select(
-        d, t.table, "MONTH", t.sums, t.levels, t.joins, _native_weighted_as_rows(t.weighted), t.native_extra
-    )
-    columns = [*day_sums, *t.weighted_columns, *t.levels]
-    columns = list(dict.fromkeys(columns))
-    if t is _INVENTORY:
-        columns.append("sell_through_reported")
-    select_cols = f"{_KEY}, grain, bstart, last_day, {', '.join(columns)}"
-    native = f"{bucket}_n"
-    return [
-        (
-            f"CREATE TEMP TABLE {native} AS SELECT {select_cols} FROM ({native_week}) nw "
-            f"UNION ALL SELECT {select_cols} FROM ({native_month}) nm",
-            [w.week_first, w.week_last, w.month_first, w.month_last],
-        ),
-        (
-            f"CREATE TEMP TABLE {bucket} AS SELECT {select_cols} FROM {native} UNION ALL "
-            f"SELECT {select_cols} FROM ({week_sql} UNION ALL {month_sql}) db WHERE NOT EXISTS ("
-            f"SELECT 1 FROM {native} n WHERE n.vendor_code_id = db.vendor_code_id AND n.dv = db.dv AND n.sp = db.sp "
-            f"AND n.asin = db.asin AND n.grain = db.grain AND n.bstart = db.bstart)",
-            [*week_params, *month_params],
-        ),
-        (f"DROP TABLE {native}", []),
+def fragment_statement(
+    d: Dialect, w: Window, t: RetailTable, vendor_code_ids: Sequence[int], *, peers: bool
+) -> Statement:
+    """rv_<t>_f: DAY facts summed per ASIN and fragment (the days of one week AND one month), so one scan
+    serves weekly and monthly buckets. Levels are taken at the fragment's last calendar day."""
+    week = d.week_start("f.period_start")
+    month = d.month_start("f.period_start")
+    frag_end = d.least(d.add_days(week, 6), d.month_end("f.period_start"))
+    joins, extras = _row_extras(t, peers=peers, days="1", native=False)
+    parts = [
+        "f.brand_id, f.marketplace_id, f.vendor_code_id, f.distributor_view AS dv, f.selling_program AS sp, f.asin",
+        f"{week} AS wk, {month} AS mo, MAX(f.period_end) AS last_day",
     ]
+    parts += [f"{d.sum_money(f'f.{c}')} AS {c}" for c in t.money]
+    parts += [f"SUM(f.{c}) AS {c}" for c in t.counts]
+    parts += [f"SUM(CASE WHEN f.period_end = {frag_end} THEN f.{c} END) AS {c}" for c in t.levels]
+    for column, expression in extras.items():
+        if column == "sell_through_reported":
+            parts.append(f"{_NULL_NUMERIC} AS {column}")
+        elif column == "shipped_days":
+            parts.append(f"COUNT(f.shipped_units) AS {column}")
+        else:
+            parts.append(f"SUM({expression}) AS {column}")
+    where, params = vendor_filter("f", vendor_code_ids)
+    sql = (
+        f"CREATE TEMP TABLE rv_{t.name}_f AS SELECT {', '.join(parts)} FROM {t.table} f {joins} "
+        f"WHERE {where} AND f.period_grain = 'DAY' AND f.period_start BETWEEN %s AND %s "
+        f"GROUP BY {_FACT_KEY}, {week}, {month}"
+    )
+    return sql, [*params, w.day_first, w.day_last]
+
+
+def level_fixup_statement(d: Dialect, t: RetailTable) -> list[Statement]:
+    """Fragments whose last calendar day was not reported (the edge of the data) take their levels from
+    the last day that was, read from the fact row itself (few rows: an index lookup each)."""
+    if not t.levels:
+        return []
+    frag = f"rv_{t.name}_f"
+    frag_end = d.least(d.add_days(f"{frag}.wk", 6), d.month_end(f"{frag}.mo"))
+    sets = ", ".join(
+        f"{c} = (SELECT x.{c} FROM {t.table} x WHERE x.brand_id = {frag}.brand_id AND x.marketplace_id = "
+        f"{frag}.marketplace_id AND x.vendor_code_id = {frag}.vendor_code_id AND x.distributor_view = {frag}.dv "
+        f"AND x.selling_program = {frag}.sp AND x.period_grain = 'DAY' AND x.period_start = {frag}.last_day "
+        f"AND x.period_end = {frag}.last_day AND x.asin = {frag}.asin)"
+        for c in t.levels
+    )
+    return [(f"UPDATE {frag} SET {sets} WHERE last_day < {frag_end}", [])]
+
+
+def native_statement(
+    d: Dialect, w: Window, t: RetailTable, vendor_code_ids: Sequence[int], *, peers: bool
+) -> Statement:
+    """rv_<t>_n: Amazon's own WEEK and MONTH rows aligned with the buckets (one row per ASIN and bucket)."""
+    selects: list[str] = []
+    params: list[object] = []
+    for grain, first, last in (("WEEK", w.week_first, w.week_last), ("MONTH", w.month_first, w.month_last)):
+        if grain == "WEEK":
+            aligned_start, aligned_end, days = d.week_start("f.period_start"), d.add_days("f.period_start", 6), "7"
+        else:
+            aligned_start, aligned_end = d.month_start("f.period_start"), d.month_end("f.period_start")
+            days = d.days_between("f.period_start", aligned_end)
+        joins, extras = _row_extras(t, peers=peers, days=days, native=True)
+        cols = [
+            "f.brand_id, f.marketplace_id, f.vendor_code_id, f.distributor_view AS dv, f.selling_program AS sp, f.asin",
+            f"'{grain}' AS grain, f.period_start AS bstart, f.period_end AS last_day",
+            *[f"f.{c} AS {c}" for c in (*t.money, *t.counts, *t.levels)],
+            *[f"{expression} AS {column}" for column, expression in extras.items()],
+        ]
+        where, vc_params = vendor_filter("f", vendor_code_ids)
+        selects.append(
+            f"SELECT {', '.join(cols)} FROM {t.table} f {joins} WHERE {where} AND f.period_grain = '{grain}' "
+            f"AND f.period_start BETWEEN %s AND %s AND f.period_start = {aligned_start} "
+            f"AND f.period_end = {aligned_end}"
+        )
+        params += [*vc_params, first, last]
+    return f"CREATE TEMP TABLE rv_{t.name}_n AS {' UNION ALL '.join(selects)}", params
+
+
+def bucket_statement(w: Window, t: RetailTable, *, has_native: bool) -> Statement:
+    """rv_<t>_b: one row per ASIN, grain and bucket: Amazon's own row when it exists, else the days."""
+    frag = f"rv_{t.name}_f"
+    columns = t.columns
+
+    def from_fragments(grain: str, column: str) -> str:
+        # Fragments of one bucket cover different days, so everything (shipped days too) adds up; a
+        # bucket's level is its last fragment's (the one with the latest reported day).
+        agg = [f"SUM(fr.{c}) AS {c}" for c in (*t.money, *t.counts)]
+        agg += [f"SUM(CASE WHEN fr.last_day = lx.last_day THEN fr.{c} END) AS {c}" for c in t.levels]
+        agg += [f"{'MAX' if c == 'sell_through_reported' else 'SUM'}(fr.{c}) AS {c}" for c in t.extras]
+        level_join = ""
+        if t.levels:
+            level_join = (
+                f"JOIN (SELECT vendor_code_id, dv, sp, asin, {column}, MAX(last_day) AS last_day FROM {frag} "
+                f"GROUP BY vendor_code_id, dv, sp, asin, {column}) lx ON lx.vendor_code_id = fr.vendor_code_id "
+                f"AND lx.dv = fr.dv AND lx.sp = fr.sp AND lx.asin = fr.asin AND lx.{column} = fr.{column}"
+            )
+        return (
+            f"SELECT fr.brand_id, fr.marketplace_id, fr.vendor_code_id, fr.dv, fr.sp, fr.asin, '{grain}' AS grain, "
+            f"fr.{column} AS bstart, MAX(fr.last_day) AS last_day, {', '.join(agg)} FROM {frag} fr {level_join} "
+            f"WHERE fr.{column} BETWEEN %s AND %s GROUP BY fr.brand_id, fr.marketplace_id, fr.vendor_code_id, "
+            f"fr.dv, fr.sp, fr.asin, fr.{column}"
+        )
+
+    select_cols = f"{_KEY_COLUMNS}, grain, bstart, last_day, {', '.join(columns)}"
+    days = f"{from_fragments('WEEK', 'wk')} UNION ALL {from_fragments('MONTH', 'mo')}"
+    params: list[object] = [w.week_first, w.week_last, w.month_first, w.month_last]
+    if not has_native:
+        return f"CREATE TEMP TABLE rv_{t.name}_b AS {days}", params
+    native = f"rv_{t.name}_n"
+    return (
+        f"CREATE TEMP TABLE rv_{t.name}_b AS SELECT {select_cols} FROM {native} UNION ALL "
+        f"SELECT {select_cols} FROM ({days}) db WHERE NOT EXISTS (SELECT 1 FROM {native} n "
+        "WHERE n.vendor_code_id = db.vendor_code_id AND n.dv = db.dv AND n.sp = db.sp AND n.asin = db.asin "
+        "AND n.grain = db.grain AND n.bstart = db.bstart)",
+        params,
+    )
 
 
 def _stack_columns() -> list[str]:
@@ -487,7 +507,7 @@ STACK_DECIMALS = frozenset(
 
 
 def stack_table(d: Dialect) -> list[Statement]:
-    """rv_stack: every contribution (table x dimension) before the final GROUP BY merges them per key."""
+    """rv_stack: every contribution (table x dimension) before the final insert merges them per key."""
     date_type = "date" if d.vendor == "postgresql" else "text"
     cols = [
         "brand_id bigint",
@@ -504,9 +524,24 @@ def stack_table(d: Dialect) -> list[Statement]:
     return [(f"CREATE TEMP TABLE rv_stack ({', '.join(cols)})", [])]
 
 
-def _dimension_selects(t: _RetailTable, provided: Sequence[str]) -> list[tuple[str, str]]:
-    """(select, keys) for the ASIN, CATEGORY and TOTAL rows of one bucketed retail table."""
-    bucket = f"{t.name}_b"
+def _typed_null(column: str) -> str:
+    return _NULL_NUMERIC if column in STACK_DECIMALS else _NULL_BIGINT
+
+
+def asin_rows_select(t: RetailTable) -> str:
+    """The ASIN rows of one bucketed retail table, in rv_stack's column layout (read by insert_rollups
+    straight from rv_<t>_b: copying 150,000 rows into the stack first costs a pass for nothing)."""
+    values = [f"b.{c} AS {c}" if c in t.columns else f"{_typed_null(c)} AS {c}" for c in ROLLUP_MEASURES]
+    return (
+        "SELECT b.brand_id, b.marketplace_id, b.vendor_code_id, b.grain, b.bstart, 'ASIN' AS dim, b.asin AS dval, "
+        f"b.dv, b.sp, {', '.join(values)} FROM rv_{t.name}_b b WHERE b.asin <> ''"
+    )
+
+
+def dimension_statements(t: RetailTable) -> list[Statement]:
+    """CATEGORY and TOTAL rows of one bucketed retail table, into rv_stack (ASIN rows: asin_rows_select)."""
+    bucket = f"rv_{t.name}_b"
+    provided = t.columns
     group = "b.brand_id, b.marketplace_id, b.vendor_code_id, b.grain, b.bstart, b.dv, b.sp"
 
     def agg(c: str) -> str:
@@ -520,7 +555,6 @@ def _dimension_selects(t: _RetailTable, provided: Sequence[str]) -> list[tuple[s
     aggs = ", ".join(agg(c) for c in provided)
     plain = ", ".join(f"b.{c}" for c in provided)
     keys = "s.brand_id, s.marketplace_id, s.vendor_code_id, s.grain, s.bstart, s.dim, s.dval, s.dv, s.sp"
-    asin_rows = f"SELECT {group}, 'ASIN' AS dim, b.asin AS dval, {plain} FROM {bucket} b WHERE b.asin <> ''"
     category_rows = (
         f"SELECT {group}, 'CATEGORY' AS dim, COALESCE(p.category, '') AS dval, {aggs} FROM {bucket} b "
         f"LEFT JOIN planning_product p ON p.marketplace_id = b.marketplace_id AND p.asin = b.asin "
@@ -534,20 +568,10 @@ def _dimension_selects(t: _RetailTable, provided: Sequence[str]) -> list[tuple[s
         f"SELECT 1 FROM {bucket} a WHERE a.vendor_code_id = b.vendor_code_id AND a.dv = b.dv AND a.sp = b.sp "
         f"AND a.grain = b.grain AND a.bstart = b.bstart AND a.asin <> '')"
     )
-    return [(s, keys) for s in (asin_rows, category_rows, total_from_asins, total_from_aggregate)]
-
-
-def retail_stack_statements() -> list[Statement]:
-    statements: list[Statement] = []
-    for t in RETAIL_TABLES:
-        provided = list(dict.fromkeys([*t.sums, *t.weighted_columns, *t.levels]))
-        if t is _SALES:
-            provided.append("shipped_days")
-        if t is _INVENTORY:
-            provided.append("sell_through_reported")
-        for select_sql, keys in _dimension_selects(t, provided):
-            statements.append((_stack_insert(select_sql, provided, keys), []))
-    return statements
+    return [
+        (_stack_insert(select, provided, keys), [])
+        for select in (category_rows, total_from_asins, total_from_aggregate)
+    ]
 
 
 def supply_statements(d: Dialect, w: Window) -> list[Statement]:
@@ -677,15 +701,18 @@ def _supply_stack(grain: str, bucket: str, first: date, last: date, po_cols: Seq
     return statements
 
 
-def glance_view_copy() -> list[Statement]:
+def glance_view_copy(asin_tables: Sequence[RetailTable]) -> list[Statement]:
     """Copy the view-less glance views onto the view rows that have no traffic of their own."""
     provided = ("glance_views",)
+    rows = " UNION ALL ".join(
+        [*(asin_rows_select(t) for t in asin_tables), f"SELECT {', '.join(_stack_columns())} FROM rv_stack"]
+    )
     select = (
         "SELECT k.brand_id, k.marketplace_id, k.vendor_code_id, k.grain, k.bstart, k.dim, k.dval, k.dv, k.sp, "
         "g.glance_views FROM (SELECT brand_id, marketplace_id, vendor_code_id, grain, bstart, dim, dval, dv, sp, "
-        "MAX(glance_views) AS own FROM rv_stack WHERE dv <> '' OR sp <> '' GROUP BY brand_id, marketplace_id, "
+        f"MAX(glance_views) AS own FROM ({rows}) r1 WHERE dv <> '' OR sp <> '' GROUP BY brand_id, marketplace_id, "
         "vendor_code_id, grain, bstart, dim, dval, dv, sp) k JOIN (SELECT vendor_code_id, grain, bstart, dim, dval, "
-        "SUM(glance_views) AS glance_views FROM rv_stack WHERE dv = '' AND sp = '' AND glance_views IS NOT NULL "
+        f"SUM(glance_views) AS glance_views FROM ({rows}) r2 WHERE dv = '' AND sp = '' AND glance_views IS NOT NULL "
         "GROUP BY vendor_code_id, grain, bstart, dim, dval) g ON g.vendor_code_id = k.vendor_code_id AND "
         "g.grain = k.grain AND g.bstart = k.bstart AND g.dim = k.dim AND g.dval = k.dval WHERE k.own IS NULL"
     )
@@ -702,25 +729,38 @@ def delete_rollups(table: str, vendor_code_ids: Sequence[int], w: Window) -> Sta
     )
 
 
-def insert_rollups(d: Dialect, computed_at: object) -> Statement:
+def insert_rollups(d: Dialect, computed_at: object, *, merge: bool, asin_tables: Sequence[RetailTable]) -> Statement:
+    """rv_stack and the ASIN rows of rv_<t>_b -> reviews_rollup.
+
+    With merge, contributions of several tables to one key are added up (GROUP BY); without, every
+    source row is already a whole key (one source per key space). Rows go in in index order, so the
+    B-tree grows at its right edge instead of splitting pages all over.
+    """
     period_end = f"CASE WHEN s.grain = 'WEEK' THEN {d.add_days('s.bstart', 6)} ELSE {d.month_end('s.bstart')} END"
-    aggs = []
-    for c in ROLLUP_MEASURES:
-        if c in _MAX_COLUMNS or c == "sell_through_reported":
-            aggs.append(f"MAX(s.{c})")
-        else:
-            aggs.append(f"SUM(s.{c})")
+    if merge:
+        measures = [
+            f"MAX(s.{c})" if c in _MAX_COLUMNS or c == "sell_through_reported" else f"SUM(s.{c})"
+            for c in ROLLUP_MEASURES
+        ]
+        group = (
+            " GROUP BY s.brand_id, s.vendor_code_id, s.marketplace_id, s.grain, s.bstart, s.dim, s.dval, s.dv, "
+            "s.sp, v.currency"
+        )
+    else:
+        measures = [f"s.{c}" for c in ROLLUP_MEASURES]
+        group = ""
+    sources = " UNION ALL ".join(
+        [*(asin_rows_select(t) for t in asin_tables), f"SELECT {', '.join(_stack_columns())} FROM rv_stack"]
+    )
     cols = (
         "brand_id, vendor_code_id, marketplace_id, grain, period_start, period_end, dimension, dimension_value, "
         f"distributor_view, selling_program, currency, computed_at, {', '.join(ROLLUP_MEASURES)}"
     )
     sql = (
         f"INSERT INTO reviews_rollup ({cols}) SELECT s.brand_id, s.vendor_code_id, s.marketplace_id, s.grain, "
-        "s.bstart, "
-        f"{period_end}, s.dim, s.dval, s.dv, s.sp, v.currency, %s, {', '.join(aggs)} FROM rv_stack s "
-        "JOIN rv_vc v ON v.vendor_code_id = s.vendor_code_id "
-        "GROUP BY s.brand_id, s.vendor_code_id, s.marketplace_id, s.grain, s.bstart, s.dim, s.dval, s.dv, s.sp, "
-        "v.currency"
+        f"s.bstart, {period_end}, s.dim, s.dval, s.dv, s.sp, v.currency, %s, {', '.join(measures)} "
+        f"FROM ({sources}) s JOIN rv_vc v ON v.vendor_code_id = s.vendor_code_id{group} "
+        "ORDER BY s.vendor_code_id, s.grain, s.bstart, s.dim, s.dval, s.dv, s.sp"
     )
     return sql, [computed_at]
 

@@ -53,12 +53,21 @@ def _count() -> Any:
 
 
 class _RollupBase(models.Model):
-    """The key every rollup row shares."""
+    """The key every rollup row shares.
+
+    The foreign keys have no database constraint on purpose: rollups are derived rows written in
+    bulk by one INSERT ... SELECT from tables that are themselves constrained, and per-row foreign-key
+    triggers more than doubled the time of a full recompute. Django's on_delete still cascades.
+    """
 
     id = models.BigAutoField(primary_key=True)
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", db_index=False)
-    vendor_code = models.ForeignKey(VendorCode, on_delete=models.CASCADE, related_name="+", db_index=False)
-    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="+", db_index=False)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    vendor_code = models.ForeignKey(
+        VendorCode, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    marketplace = models.ForeignKey(
+        Marketplace, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     grain = models.CharField(max_length=5, choices=Grain.choices)
     period_start = models.DateField()
     period_end = models.DateField()
@@ -137,18 +146,14 @@ class Rollup(_RollupBase):
     objects = BrandScopedManager["Rollup"]()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "vendor_code",
-                    "grain",
-                    "period_start",
-                    "dimension",
-                    "dimension_value",
-                    "distributor_view",
-                    "selling_program",
-                ],
-                name="reviews_rollup_key",
+        # No unique constraint: the recompute is the only writer, holds a per-vendor-code lock and writes
+        # one row per key (GROUP BY) after deleting its window; a unique B-tree over the text key cost
+        # more than the rest of the insert. The index serves every read (a vendor code's ASIN, category
+        # or total over a period range) and the window delete.
+        indexes = [
+            models.Index(
+                fields=["vendor_code", "grain", "dimension", "dimension_value", "period_start"],
+                name="reviews_rollup_read",
             )
         ]
 
@@ -173,10 +178,11 @@ class AdsRollup(_RollupBase):
     objects = BrandScopedManager["AdsRollup"]()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["vendor_code", "grain", "period_start", "dimension", "dimension_value", "ad_product"],
-                name="reviews_adsrollup_key",
+        # Written like Rollup (one writer under a lock, one row per key): no unique constraint.
+        indexes = [
+            models.Index(
+                fields=["vendor_code", "grain", "dimension", "dimension_value", "period_start"],
+                name="reviews_adsrollup_read",
             )
         ]
 

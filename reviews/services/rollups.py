@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db import transaction
@@ -35,6 +36,7 @@ from reviews.rollup_sql import Statement
 from reviews.rollup_sql import Window
 
 logger = logging.getLogger(__name__)
+WORK_MEM = "128MB"
 _CREATE_TEMP = re.compile(r"^CREATE TEMP TABLE (\w+) AS ")
 
 
@@ -65,13 +67,13 @@ def rollup_window(period_start: date, period_end: date) -> Window:
     )
 
 
-def _run(cursor: object, statements: Iterable[Statement], *, analyze: bool) -> None:
+def _run(cursor: Any, statements: Iterable[Statement], *, analyze: bool) -> None:
     for sql, params in statements:
-        cursor.execute(sql, params)  # type: ignore[attr-defined]
+        cursor.execute(sql, params)
         created = _CREATE_TEMP.match(sql)
         if analyze and created:
             # Temporary tables have no statistics: without them PostgreSQL guesses join sizes badly.
-            cursor.execute(f"ANALYZE {created.group(1)}")  # type: ignore[attr-defined]
+            cursor.execute(f"ANALYZE {created.group(1)}")
 
 
 def _ads_mapping(
@@ -116,6 +118,63 @@ def _ads_mapping(
     return mapping, unmatched
 
 
+LOCK_NAMESPACE = 0x52564557  # "RVEW": the advisory-lock namespace of rollup recomputes
+
+
+def _lock(cursor: Any, vendor_code_ids: Sequence[int]) -> None:
+    """Serialise recomputes of the same vendor code (PostgreSQL: transaction-scoped advisory locks, in id
+    order so two recomputes never deadlock). SQLite allows one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    for vendor_code_id in sorted(vendor_code_ids):
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, vendor_code_id])
+
+
+def _has_rows(cursor: Any, table: str) -> bool:
+    cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608 -- our own temporary table names
+    return cursor.fetchone() is not None
+
+
+def _net_ppm_exists(cursor: Any, vendor_codes: Sequence[VendorCode], window: Window) -> bool:
+    """Whether any net PPM fact could join the sales of the window (skip the join when none can)."""
+    for vc in vendor_codes:
+        cursor.execute(
+            "SELECT 1 FROM ingest_retailnetppmfact WHERE brand_id = %s AND marketplace_id = %s AND vendor_code_id = %s "
+            "AND period_start BETWEEN %s AND %s LIMIT 1",
+            [vc.brand_id, vc.marketplace_id, vc.pk, window.day_first, window.day_last],
+        )
+        if cursor.fetchone() is not None:
+            return True
+    return False
+
+
+def _retail(
+    cursor: Any, dialect: rollup_sql.Dialect, window: Window, vendor_codes: Sequence[VendorCode], *, analyze: bool
+) -> dict[str, bool]:
+    """Bucket every retail fact table (rv_<t>_b); returns which tables had rows."""
+    ids = [vc.pk for vc in vendor_codes]
+    rows: dict[str, bool] = {}
+    for table in rollup_sql.RETAIL_TABLES:
+        if table is rollup_sql.SALES:
+            peers = _net_ppm_exists(cursor, vendor_codes, window)
+        elif table is rollup_sql.INVENTORY:
+            peers = rows[rollup_sql.TRAFFIC.name]
+        else:
+            peers = False
+        _run(cursor, [rollup_sql.native_statement(dialect, window, table, ids, peers=peers)], analyze=False)
+        has_native = _has_rows(cursor, f"rv_{table.name}_n")
+        # Statistics matter only where a temporary table is joined: inventory fragments (level fix-up).
+        _run(
+            cursor,
+            [rollup_sql.fragment_statement(dialect, window, table, ids, peers=peers)],
+            analyze=analyze and bool(table.levels),
+        )
+        _run(cursor, rollup_sql.level_fixup_statement(dialect, table), analyze=False)
+        _run(cursor, [rollup_sql.bucket_statement(window, table, has_native=has_native)], analyze=analyze)
+        rows[table.name] = _has_rows(cursor, f"rv_{table.name}_b")
+    return rows
+
+
 def rollups_recompute(*, vendor_code_ids: Sequence[int], period_start: date, period_end: date) -> RecomputeResult:
     """Recompute the weekly and monthly rollups (retail, supply, ads) of vendor codes for the touched buckets.
 
@@ -132,20 +191,45 @@ def rollups_recompute(*, vendor_code_ids: Sequence[int], period_start: date, per
     if missing:
         raise ApplicationError(f"Unknown vendor code ids: {', '.join(map(str, sorted(missing)))}.")
     dialect = rollup_sql.dialect_for(connection.vendor)
-    analyze = connection.vendor == "postgresql"
+    postgres = connection.vendor == "postgresql"
     computed_at = timezone.now()
     started = time.perf_counter()
     mapping, result.unmatched_ads_profiles = _ads_mapping(vendor_codes, window)
     with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            # A recompute is a few big set operations: JIT compilation costs more than it saves here,
+            # and the hash aggregates need memory to stay off disk. SET LOCAL ends with the transaction.
+            cursor.execute("SET LOCAL jit = off")
+            # Parallel hash aggregation gathers one partial group per worker and key (the facts are not
+            # partitioned by ASIN), which made the big GROUP BY slower, not faster, on a busy server.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        _lock(cursor, ids)
         _run(cursor, rollup_sql.drop_temp_tables(), analyze=False)
-        _run(cursor, rollup_sql.vendor_code_table(ids), analyze=analyze)
-        _run(cursor, rollup_sql.retail_statements(dialect, window), analyze=analyze)
+        _run(cursor, rollup_sql.vendor_code_table(ids), analyze=False)
+        rows = _retail(cursor, dialect, window, vendor_codes, analyze=postgres)
         _run(cursor, rollup_sql.stack_table(dialect), analyze=False)
-        _run(cursor, rollup_sql.retail_stack_statements(), analyze=False)
-        _run(cursor, rollup_sql.supply_statements(dialect, window), analyze=analyze)
-        _run(cursor, rollup_sql.glance_view_copy(), analyze=False)
+        for table in rollup_sql.RETAIL_TABLES:
+            if rows[table.name]:
+                _run(cursor, rollup_sql.dimension_statements(table), analyze=False)
+        _run(cursor, rollup_sql.supply_statements(dialect, window), analyze=False)
+        rows["po"] = _has_rows(cursor, "rv_po")
+        rows["asn"] = _has_rows(cursor, "rv_asn")
+        rows["gv"] = False
+        asin_tables = [t for t in rollup_sql.RETAIL_TABLES if rows[t.name]]
+        if rows["trf"] and (rows["sales"] or rows["inv"]):
+            _run(cursor, rollup_sql.glance_view_copy(asin_tables), analyze=False)
+            rows["gv"] = cursor.rowcount != 0
+        # Rows of several sources sharing a key must be added up; otherwise each stack row is a whole key.
+        merge = sum(map(bool, (rows["sales"], rows["inv"], rows["gv"]))) > 1 or (
+            sum(map(bool, (rows["trf"], rows["po"], rows["asn"]))) > 1
+        )
         _run(cursor, [rollup_sql.delete_rollups(Rollup._meta.db_table, ids, window)], analyze=False)
-        _run(cursor, [rollup_sql.insert_rollups(dialect, computed_at)], analyze=False)
+        _run(
+            cursor,
+            [rollup_sql.insert_rollups(dialect, computed_at, merge=merge, asin_tables=asin_tables)],
+            analyze=False,
+        )
         result.rollup_rows = max(cursor.rowcount, 0)
         cursor.execute(
             "CREATE TEMP TABLE rv_adsmap "
@@ -155,10 +239,11 @@ def rollups_recompute(*, vendor_code_ids: Sequence[int], period_start: date, per
             cursor.executemany("INSERT INTO rv_adsmap VALUES (%s, %s, %s, %s)", mapping)
         _run(cursor, [rollup_sql.delete_rollups(AdsRollup._meta.db_table, ids, window)], analyze=False)
         ads_rows = 0
-        for sql, params in rollup_sql.ads_statements(dialect, window, computed_at):
-            cursor.execute(sql, params)
-            if sql.startswith("INSERT"):
-                ads_rows += max(cursor.rowcount, 0)
+        if mapping:
+            for sql, params in rollup_sql.ads_statements(dialect, window, computed_at):
+                cursor.execute(sql, params)
+                if sql.startswith("INSERT"):
+                    ads_rows += max(cursor.rowcount, 0)
         result.ads_rows = ads_rows
         _run(cursor, rollup_sql.drop_temp_tables(), analyze=False)
     result.seconds = time.perf_counter() - started
