@@ -222,6 +222,22 @@ def step_import(workdir: Path) -> dict[str, object]:
     return _outcome(report_import, seconds, store_seconds=stored - started)
 
 
+def step_parse(workdir: Path) -> dict[str, object]:
+    """The parser alone (detect + read every chunk), for the share of the import it accounts for."""
+    _django()
+    from ingest.parsers import registry
+    from ingest.parsers.base import open_maybe_gzip
+    from ingest.parsers.base import sniff
+
+    started = time.perf_counter()
+    with (workdir / "sales.json").open("rb") as raw:
+        stream = open_maybe_gzip(raw)
+        spec = registry.detect(sniff(stream))
+        assert spec is not None
+        rows = sum(len(chunk) for chunk in spec.parser(stream, "sales.json").chunks)
+    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_rss_mb": _peak_rss_mb()}
+
+
 def step_reimport() -> dict[str, object]:
     """Re-import of the same file (a re-run, so the sha256 short-cut is bypassed and the upsert does the work)."""
     _django()
@@ -312,6 +328,7 @@ def main() -> None:
             "setup": lambda: step_setup(workdir, options.asins, options.days),
             "anchor": lambda: step_anchor(workdir, os.environ["DATABASE_URL"]),
             "import": lambda: step_import(workdir),
+            "parse": lambda: step_parse(workdir),
             "reimport": step_reimport,
             "reset": step_reset,
         }
@@ -333,9 +350,10 @@ def main() -> None:
             f"{size_mb:,.0f} MB JSON",
             flush=True,
         )
-        anchors, imports, reimports = [], [], []
+        anchors, imports, reimports, parses = [], [], [], []
         for run in range(options.runs):
             anchor = _child("anchor", "--workdir", str(workdir))
+            parses.append(_child("parse", "--workdir", str(workdir)))
             first = _child("import", "--workdir", str(workdir))
             again = _child("reimport")
             for result in (first, again):
@@ -345,7 +363,8 @@ def main() -> None:
             imports.append(first)
             reimports.append(again)
             print(
-                f"run {run + 1}: \\copy {anchor['seconds']:.2f} s | import {first['seconds']:.2f} s "
+                f"run {run + 1}: \\copy {anchor['seconds']:.2f} s | parse only {parses[-1]['seconds']:.2f} s "
+                f"| import {first['seconds']:.2f} s "
                 f"(store+hash {first['store_seconds']:.2f} s; {first['inserted']:,} new) "
                 f"peak {first['peak_rss_mb']:.0f} MB "
                 f"| unchanged re-import {again['seconds']:.2f} s ({again['unchanged']:,} unchanged) "
@@ -357,10 +376,12 @@ def main() -> None:
         anchor_s = statistics.median(a["seconds"] for a in anchors)  # type: ignore[misc]
         import_s = statistics.median(r["seconds"] for r in imports)  # type: ignore[misc]
         reimport_s = statistics.median(r["seconds"] for r in reimports)  # type: ignore[misc]
+        parse_s = statistics.median(r["seconds"] for r in parses)  # type: ignore[misc]
         peak = max(float(r["peak_rss_mb"]) for r in imports + reimports)  # type: ignore[arg-type]
         summary = (
             f"import {import_s:.2f} s = {import_s / anchor_s:.2f}x; unchanged re-import {reimport_s:.2f} s = "
-            f"{reimport_s / anchor_s:.2f}x; raw \\copy {anchor_s:.2f} s; peak RSS {peak:.0f} MB"
+            f"{reimport_s / anchor_s:.2f}x; raw \\copy {anchor_s:.2f} s; parser alone {parse_s:.2f} s = "
+            f"{parse_s / anchor_s:.2f}x; peak RSS {peak:.0f} MB"
         )
         print(summary)
         if not options.no_write:
@@ -371,6 +392,7 @@ def main() -> None:
                 import_s=import_s,
                 reimport_s=reimport_s,
                 anchor_s=anchor_s,
+                parse_s=parse_s,
                 peak=peak,
                 runs=options.runs,
             )
@@ -389,6 +411,7 @@ def _append_row(
     import_s: float,
     reimport_s: float,
     anchor_s: float,
+    parse_s: float,
     peak: float,
     runs: int,
 ) -> None:
@@ -401,6 +424,9 @@ def _append_row(
         f"| import: GET_VENDOR_SALES_REPORT end to end (store, detect, parse, validate, COPY to staging, upsert) "
         f"| bench/import_bench.py | {_machine()} | {data} | {import_s:.2f} s, peak RSS {peak:.0f} MB "
         f"| {anchor} | {import_s / anchor_s:.2f}x | <= 3x, < 600 MB | {when} |",
+        f"| import: the SP-API JSON parser alone (ijson), part of the line above "
+        f"| bench/import_bench.py | {_machine()} | {data} | {parse_s:.2f} s "
+        f"| {anchor} | {parse_s / anchor_s:.2f}x | (share of the 3x) | {when} |",
         f"| import: same file re-imported unchanged (re-run: upsert skips identical rows) "
         f"| bench/import_bench.py | {_machine()} | {data} | {reimport_s:.2f} s, peak RSS {peak:.0f} MB "
         f"| {anchor} | {reimport_s / anchor_s:.2f}x | <= 3x, < 600 MB | {when} |",

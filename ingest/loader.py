@@ -60,6 +60,7 @@ _WIDE_DECIMAL = pa.decimal128(38, 18)
 _SQL_BATCH = 500
 CARDINALITY_VIOLATION = "21000"  # SQLSTATE of an upsert that would change one row twice
 _READ_AHEAD_CHUNKS = 2
+_COPY_BLOCK = 1024 * 1024  # bytes per read when feeding COPY (psycopg2's default is 8 KB)
 
 
 @dataclass(frozen=True)
@@ -530,7 +531,9 @@ class FactLoader:
             pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
             buffer.seek(0)
             with connection.cursor() as cursor:
-                cursor.copy_expert(f'COPY "{self.stage_table}" ({cols}) FROM STDIN WITH (FORMAT csv)', buffer)
+                cursor.copy_expert(
+                    f'COPY "{self.stage_table}" ({cols}) FROM STDIN WITH (FORMAT csv)', buffer, size=_COPY_BLOCK
+                )
             return
         # SQLite: correct, not fast. Values are adapted the way Django stores them, so that the
         # "unchanged" comparison sees equal text for equal values.
