@@ -18,6 +18,6 @@ def _make_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
     # kombu's filesystem transport (the embedded broker of `make run`) needs its folders to exist.
     options = sender.conf.broker_transport_options or {}
     if str(sender.conf.broker_url or "").startswith("filesystem://"):
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if options.get(key):
                 os.makedirs(options[key], exist_ok=True)
