@@ -6,3 +6,19 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Reviews and alerts"
+
+    def ready(self) -> None:
+        from ingest.listeners import register_listener
+        from planning.demo import register_demo_seeder
+        from planning.jbp_actuals import register_actuals_provider
+        from reviews.actuals import rollup_actuals
+        from reviews.demo import seed_reviews_demo
+        from reviews.listeners import on_facts_changed
+
+        # Imports announce changed facts; the rollups of the touched weeks and months are recomputed
+        # by one debounced task (reviews.listeners).
+        register_listener("reviews.rollups", on_facts_changed)
+        # JBP attainment on the plan pages reads its actuals from the monthly rollups.
+        register_actuals_provider(rollup_actuals)
+        # After the facts seeders (ingest) and the money seeders (coop): rollups, then the demo reviews.
+        register_demo_seeder("reviews", seed_reviews_demo, order=90)

@@ -78,9 +78,11 @@ ROLLUP_MEASURES: tuple[str, ...] = (
     "sell_through_reported",
     "glance_views",
     *SUPPLY_SUMS,
+    "data_through",
 )
 # How each measure combines when rows are added up (fragments -> buckets, ASINs -> category/total).
-_MAX_COLUMNS = frozenset({"shipped_days"})
+_MAX_COLUMNS = frozenset({"shipped_days", "data_through"})
+DATE_COLUMNS = frozenset({"data_through"})
 
 ADS_MEASURES = ("ad_spend", "ad_sales", "impressions", "clicks", "ad_orders", "ad_units")
 
@@ -519,19 +521,29 @@ def stack_table(d: Dialect) -> list[Statement]:
         "dval varchar(100)",
         "dv varchar(20)",
         "sp varchar(20)",
-        *[f"{c} {'numeric' if c in STACK_DECIMALS else 'bigint'}" for c in ROLLUP_MEASURES],
+        *[
+            f"{c} {date_type if c in DATE_COLUMNS else 'numeric' if c in STACK_DECIMALS else 'bigint'}"
+            for c in ROLLUP_MEASURES
+        ],
     ]
     return [(f"CREATE TEMP TABLE rv_stack ({', '.join(cols)})", [])]
 
 
 def _typed_null(column: str) -> str:
+    if column in DATE_COLUMNS:
+        return "CAST(NULL AS date)"
     return _NULL_NUMERIC if column in STACK_DECIMALS else _NULL_BIGINT
 
 
 def asin_rows_select(t: RetailTable) -> str:
     """The ASIN rows of one bucketed retail table, in rv_stack's column layout (read by insert_rollups
     straight from rv_<t>_b: copying 150,000 rows into the stack first costs a pass for nothing)."""
-    values = [f"b.{c} AS {c}" if c in t.columns else f"{_typed_null(c)} AS {c}" for c in ROLLUP_MEASURES]
+    values = [
+        f"b.{c} AS {c}" if c in t.columns else f"{_typed_null(c)} AS {c}"
+        for c in ROLLUP_MEASURES
+        if c != "data_through"
+    ]
+    values.append("b.last_day AS data_through")
     return (
         "SELECT b.brand_id, b.marketplace_id, b.vendor_code_id, b.grain, b.bstart, 'ASIN' AS dim, b.asin AS dval, "
         f"b.dv, b.sp, {', '.join(values)} FROM rv_{t.name}_b b WHERE b.asin <> ''"
@@ -541,10 +553,12 @@ def asin_rows_select(t: RetailTable) -> str:
 def dimension_statements(t: RetailTable) -> list[Statement]:
     """CATEGORY and TOTAL rows of one bucketed retail table, into rv_stack (ASIN rows: asin_rows_select)."""
     bucket = f"rv_{t.name}_b"
-    provided = t.columns
+    provided = (*t.columns, "data_through")
     group = "b.brand_id, b.marketplace_id, b.vendor_code_id, b.grain, b.bstart, b.dv, b.sp"
 
     def agg(c: str) -> str:
+        if c == "data_through":
+            return "MAX(b.last_day) AS data_through"
         if c in _MAX_COLUMNS:
             return f"MAX(b.{c}) AS {c}"
         if c == "sell_through_reported":
@@ -553,7 +567,7 @@ def dimension_statements(t: RetailTable) -> list[Statement]:
         return f"SUM(b.{c}) AS {c}"
 
     aggs = ", ".join(agg(c) for c in provided)
-    plain = ", ".join(f"b.{c}" for c in provided)
+    plain = ", ".join("b.last_day AS data_through" if c == "data_through" else f"b.{c}" for c in provided)
     keys = "s.brand_id, s.marketplace_id, s.vendor_code_id, s.grain, s.bstart, s.dim, s.dval, s.dv, s.sp"
     category_rows = (
         f"SELECT {group}, 'CATEGORY' AS dim, COALESCE(p.category, '') AS dval, {aggs} FROM {bucket} b "

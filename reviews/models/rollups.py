@@ -142,6 +142,9 @@ class Rollup(_RollupBase):
     asns_in_time = _count()
     shipments_checked = _count()
     shipments_accurate = _count()
+    data_through = models.DateField(
+        null=True, blank=True, help_text="The last fact day in the period (a partial month ends earlier)."
+    )
 
     objects = BrandScopedManager["Rollup"]()
 

@@ -30,8 +30,12 @@ from ingest.models import AdsDailyFact
 from ingest.models import AdsProfile
 from planning.models import VendorCode
 from reviews import rollup_sql
+from reviews.hooks import run_after_rollup
 from reviews.models import AdsRollup
+from reviews.models import Grain
 from reviews.models import Rollup
+from reviews.models import RollupPending
+from reviews.models import RollupSchedule
 from reviews.rollup_sql import Statement
 from reviews.rollup_sql import Window
 
@@ -247,6 +251,8 @@ def rollups_recompute(*, vendor_code_ids: Sequence[int], period_start: date, per
         result.ads_rows = ads_rows
         _run(cursor, rollup_sql.drop_temp_tables(), analyze=False)
     result.seconds = time.perf_counter() - started
+    # Alert rules and other readers of rollups run once the new rows are visible.
+    transaction.on_commit(lambda: run_after_rollup(ids, window.day_first, window.day_last))
     logger.info(
         "rollups recomputed for vendor codes %s, %s..%s: %s rows, %s ads rows in %.2f s",
         ids,
@@ -257,3 +263,65 @@ def rollups_recompute(*, vendor_code_ids: Sequence[int], period_start: date, per
         result.seconds,
     )
     return result
+
+
+# Pending buckets of one vendor code closer than this are recomputed in one window.
+MERGE_GAP_DAYS = 35
+
+
+def _windows(periods: list[tuple[str, date]]) -> list[tuple[date, date]]:
+    """Day windows covering queued (grain, period start) buckets, merging those close together."""
+    spans = sorted((start, week_end(start) if grain == Grain.WEEK else month_end(start)) for grain, start in periods)
+    merged: list[tuple[date, date]] = []
+    for start, end in spans:
+        if merged and (start - merged[-1][1]).days <= MERGE_GAP_DAYS:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def rollups_drain() -> int:
+    """Recompute every queued rollup bucket; returns how many recomputes ran.
+
+    The schedule flag is released first, so facts changing while this runs schedule a fresh run, and
+    the queued rows are claimed (deleted) before the facts are read, so none is lost: an import that
+    commits later queues its rows again. A failed recompute puts its rows back before raising.
+    """
+    now = timezone.now()
+    RollupSchedule.objects.get_or_create(pk=1)
+    RollupSchedule.objects.filter(pk=1).update(scheduled=False, last_run_at=now)
+    with transaction.atomic():
+        pending = list(
+            RollupPending.objects.select_for_update().values_list("pk", "vendor_code_id", "grain", "period_start")
+        )
+        RollupPending.objects.filter(pk__in=[p[0] for p in pending]).delete()
+    by_vendor_code: dict[int, list[tuple[str, date]]] = {}
+    for _, vendor_code_id, grain, start in pending:
+        by_vendor_code.setdefault(vendor_code_id, []).append((grain, start))
+    # Vendor codes with the same windows share one recompute.
+    jobs: dict[tuple[tuple[date, date], ...], list[int]] = {}
+    for vendor_code_id, periods in by_vendor_code.items():
+        jobs.setdefault(tuple(_windows(periods)), []).append(vendor_code_id)
+    runs = 0
+    existing = set(VendorCode.objects.filter(pk__in=by_vendor_code).values_list("pk", flat=True))
+    for windows, vendor_code_ids in jobs.items():
+        ids = [i for i in vendor_code_ids if i in existing]  # a vendor code deleted meanwhile
+        for start, end in windows:
+            if not ids:
+                continue
+            try:
+                rollups_recompute(vendor_code_ids=ids, period_start=start, period_end=end)
+            except Exception:
+                RollupPending.objects.bulk_create(
+                    [
+                        RollupPending(vendor_code_id=vc, grain=grain, period_start=period)
+                        for vc in ids
+                        for grain, period in by_vendor_code[vc]
+                    ],
+                    ignore_conflicts=True,
+                )
+                raise
+            runs += 1
+    RollupSchedule.objects.filter(pk=1).update(last_run_periods=len(pending))
+    return runs

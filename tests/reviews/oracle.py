@@ -129,7 +129,9 @@ def expected_rollups(vc_ids: list[int], first: date, last: date) -> dict[Key, di
     def contribute(key: Key, values: dict[str, Any]) -> None:
         row = result[key]
         for column, value in values.items():
-            if column == "shipped_days" or column == "sell_through_reported":
+            if column == "data_through":
+                row[column] = value if row.get(column) is None else max(row[column], value)
+            elif column == "shipped_days" or column == "sell_through_reported":
                 row[column] = value if row.get(column) is None else row[column]
             else:
                 row[column] = _add(row.get(column), value)
@@ -152,6 +154,7 @@ def expected_rollups(vc_ids: list[int], first: date, last: date) -> dict[Key, di
                     values["shipped_days"] = days if r["shipped_units"] is not None else None
                 if name == "inventory":
                     values["sell_through_reported"] = r["sell_through_rate"]
+                values["data_through"] = r["period_end"]
                 natives[(r["vendor_code_id"], r["distributor_view"], r["selling_program"], r["asin"], b)] = values
             daily: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
             for r in rows:
@@ -178,6 +181,7 @@ def expected_rollups(vc_ids: list[int], first: date, last: date) -> dict[Key, di
                     values["shipped_days"] = sum(1 for r in day_rows if r["shipped_units"] is not None)
                 if name == "inventory":
                     values["sell_through_reported"] = None
+                values["data_through"] = last_row["period_end"]
                 series[key] = values
             series.update(natives)
 
@@ -211,7 +215,7 @@ def _sum_members(members: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for values in members:
         for column, value in values.items():
-            if column == "shipped_days":
+            if column in ("shipped_days", "data_through"):
                 out[column] = (
                     value
                     if out.get(column) is None

@@ -207,6 +207,8 @@ def _load(spec: dict[str, Any], vc: Any) -> None:
 def _close(actual: Any, expected: Any) -> bool:
     if actual is None or expected is None:
         return actual is None and expected is None
+    if isinstance(expected, date):
+        return actual == expected
     if connection.vendor == "sqlite":
         tolerance = max(Decimal("1e-6"), abs(Decimal(expected)) * Decimal("1e-9"))
         return abs(Decimal(actual) - Decimal(expected)) <= tolerance

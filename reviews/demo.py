@@ -1,0 +1,100 @@
+"""The reviews part of `seed_demo`: rollups of the demo facts, and business reviews to open.
+
+Runs after ingest's facts seeder (its imports queue rollup recomputes, but the seeder does not wait
+for the debounced task) and recomputes the demo vendor codes' rollups over every fact day. Then, per
+demo brand: last month's MBR frozen with action items, this month's MBR scheduled. Idempotent: reviews
+are found by their natural key and action items by title.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planning.demo import DemoContext
+
+DEMO_ACTIONS = (
+    ("Raise a buyer meeting about the stock-out ASINs and agree a rush PO", "vendor.ops", 7),
+    ("Cut bids on the Sponsored Products campaigns driving the ACoS spike", "brand.manager", 10),
+    ("Recover the lagging category: price check and a Best Deal proposal", "brand.manager", 21),
+)
+
+
+def _fact_days(vendor_code_ids: list[int]) -> tuple[date, date] | None:
+    from django.db.models import Max
+    from django.db.models import Min
+
+    from ingest.models import AdsDailyFact
+    from ingest.models import PurchaseOrderLineFact
+    from ingest.models import RetailInventoryFact
+    from ingest.models import RetailSalesFact
+    from ingest.models import RetailTrafficFact
+    from planning.models import VendorCode
+
+    firsts: list[date] = []
+    lasts: list[date] = []
+    for model in (RetailSalesFact, RetailInventoryFact, RetailTrafficFact):
+        span = model.objects.filter(vendor_code_id__in=vendor_code_ids).aggregate(
+            first=Min("period_start"), last=Max("period_end")
+        )
+        if span["first"]:
+            firsts.append(span["first"])
+            lasts.append(span["last"])
+    brand_ids = list(VendorCode.objects.filter(pk__in=vendor_code_ids).values_list("brand_id", flat=True))
+    ads = AdsDailyFact.objects.filter(brand_id__in=brand_ids).aggregate(first=Min("date"), last=Max("date"))
+    if ads["first"]:
+        firsts.append(ads["first"])
+        lasts.append(ads["last"])
+    orders = PurchaseOrderLineFact.objects.filter(vendor_code_id__in=vendor_code_ids).aggregate(
+        first=Min("po_date"), last=Max("po_date")
+    )
+    if orders["first"]:
+        firsts.append(orders["first"].date())
+        lasts.append(orders["last"].date() + timedelta(days=90))
+    if not firsts:
+        return None
+    return min(firsts), max(lasts)
+
+
+def seed_reviews_demo(ctx: DemoContext) -> None:
+    from core.periods import add_months
+    from core.periods import month_start
+    from reviews.models import ActionItem
+    from reviews.models import BusinessReview
+    from reviews.services.business_reviews import action_item_create
+    from reviews.services.business_reviews import review_get_or_create
+    from reviews.services.business_reviews import review_transition
+    from reviews.services.rollups import rollups_recompute
+
+    vendor_code_ids = sorted(vc.pk for vc in ctx.vendor_codes.values())
+    span = _fact_days(vendor_code_ids)
+    if span is None:
+        ctx.log("no demo facts yet: rollups skipped (the MBR pages will say which data is missing)")
+    else:
+        result = rollups_recompute(vendor_code_ids=vendor_code_ids, period_start=span[0], period_end=span[1])
+        ctx.log(f"rollups: {result.rollup_rows:,} rows and {result.ads_rows:,} ads rows in {result.seconds:.1f} s")
+
+    this_month = month_start(ctx.today)
+    last_month = add_months(this_month, -1)
+    manager = ctx.users.get("brand.manager")
+    for brand in ctx.brands.values():
+        frozen = review_get_or_create(brand=brand, month=last_month, marketplace=None, user=manager)
+        if frozen.status == BusinessReview.Status.SCHEDULED:
+            frozen = review_transition(review=frozen, user=manager, to_status=BusinessReview.Status.DATA_FROZEN)
+        existing = set(frozen.action_items.values_list("title", flat=True))
+        for title, username, due_in_days in DEMO_ACTIONS:
+            owner = ctx.users.get(username)
+            if title in existing or owner is None:
+                continue
+            action_item_create(
+                review=frozen,
+                user=manager,
+                title=title,
+                owner=owner,
+                due_date=ctx.today + timedelta(days=due_in_days),
+                status=ActionItem.Status.OPEN,
+            )
+        review_get_or_create(brand=brand, month=this_month, marketplace=None, user=manager)
+    ctx.log(f"business reviews: {BusinessReview.objects.filter(brand__in=ctx.brands.values()).count()}")
