@@ -267,3 +267,7 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # disputes open through the service, which computes the deadline
+
+
+# Promotion models register their admin classes in their own module.
+import coop.promotion_admin  # noqa: E402,F401

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 from django.apps import AppConfig
 
 
@@ -12,13 +10,13 @@ class CoopConfig(AppConfig):
     def ready(self) -> None:
         from coop.demo import seed_coop_demo
         from coop.listeners import on_facts_changed
+        from coop.promotion_demo import seed_promotions_demo
+        from coop.promotion_listeners import on_facts_changed as on_promotion_facts_changed
         from ingest.listeners import register_listener
         from planning.demo import register_demo_seeder
 
         register_listener("coop.accruals", on_facts_changed)
-        # After the plans (10) and the facts, so accruals are computed from what was seeded.
-        register_demo_seeder("coop.money", seed_coop_demo, order=40)
-        if find_spec("coop.promotion_demo") is not None:
-            from coop.promotion_demo import seed_promotions_demo
-
-            register_demo_seeder("coop.promotions", seed_promotions_demo, order=50)
+        register_listener("coop.promotions", on_promotion_facts_changed)
+        # After the plans (10) and the facts (20), so accruals are computed from what was seeded.
+        register_demo_seeder("co-op money", seed_coop_demo, order=30)
+        register_demo_seeder("promotions", seed_promotions_demo, order=35)

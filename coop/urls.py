@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 from django.urls import URLPattern
 from django.urls import URLResolver
 from django.urls import include
@@ -15,7 +13,6 @@ from coop.views import disputes
 from coop.views import home
 from coop.views import imports
 from coop.views import invoices
-from planning.views import coming_soon
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("coop/", home.coop_home, name="coop-home"),
@@ -40,9 +37,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("coop/disputes/<int:pk>/<slug:action>/", disputes.dispute_action, name="coop-dispute-action"),
 ]
 
-# Promotions are built alongside in coop/promotion_urls.py; until that module exists the menu entry
-# keeps its placeholder page under the same url name.
-if find_spec("coop.promotion_urls") is not None:
-    urlpatterns.append(path("promotions/", include("coop.promotion_urls")))
-else:
-    urlpatterns.append(path("promotions/", coming_soon, {"section": "Promotions"}, name="promotion-list"))
+urlpatterns.append(path("promotions/", include("coop.promotion_urls")))

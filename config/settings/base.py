@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -150,6 +151,16 @@ COOPDESK_MAX_UPLOAD_BYTES = env.int("COOPDESK_MAX_UPLOAD_BYTES", default=512 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Co-op money (coop/conf.py documents each): thresholds are decimal strings in the split's currency.
+COOPDESK_SECOND_APPROVAL_ABOVE = env.str("COOPDESK_SECOND_APPROVAL_ABOVE", default="50000.00")
+COOPDESK_COOP_VARIANCE_PCT = env.str("COOPDESK_COOP_VARIANCE_PCT", default="0.01")
+COOPDESK_COOP_VARIANCE_MIN = env.str("COOPDESK_COOP_VARIANCE_MIN", default="50.00")
+COOPDESK_DISPUTE_WINDOWS: dict[str, dict[str, int]] = env.json("COOPDESK_DISPUTE_WINDOWS", default={})
+COOPDESK_ACCRUAL_DEBOUNCE_SECONDS = env.int("COOPDESK_ACCRUAL_DEBOUNCE_SECONDS", default=60)
+COOPDESK_PROMO_FINANCE_APPROVAL_ABOVE = env.str("COOPDESK_PROMO_FINANCE_APPROVAL_ABOVE", default="5000.00")
+# Absolute address of the site, used in links inside alert e-mails.
+COOPDESK_SITE_URL = env.str("COOPDESK_SITE_URL", default="http://127.0.0.1:8000")
+
 # Email
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coopdesk <coopdesk@localhost>")
@@ -183,7 +194,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # daily 02:00 UTC: close fund splits whose period ended
+    "coop-allocations-close-ended": {"task": "coop.allocations_close_ended", "schedule": crontab(hour=2, minute=0)},
+    # daily 02:05 UTC: expire agreements past their end date
+    "coop-agreements-expire": {"task": "coop.agreements_expire", "schedule": crontab(hour=2, minute=5)},
+    # hourly at :15: move approved promotions to running/ended between report imports
+    "coop-promotions-advance": {"task": "coop.promotions_advance_by_clock", "schedule": crontab(minute=15)},
+}
 
 # Cache: Redis when configured (shared across processes), local memory otherwise.
 if REDIS_URL:

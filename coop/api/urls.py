@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 from django.urls import URLPattern
 from django.urls import URLResolver
 from django.urls import include
@@ -24,8 +22,5 @@ router.register("coop/disputes", views.DisputeViewSet, basename="coop-dispute")
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
     path("coop/ledger/", views.LedgerApi.as_view(), name="api-coop-ledger"),
+    path("", include("coop.api.promotion_urls")),
 ]
-
-# The promotions API is built alongside in coop/api/promotion_urls.py.
-if find_spec("coop.api.promotion_urls") is not None:
-    urlpatterns.append(path("", include("coop.api.promotion_urls")))
