@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -86,11 +87,12 @@ PO_ON_TIME_SPEC = RuleSpec(
         "The trailing PO on-time rate (confirmed units inside their window ÷ confirmed units) is under the threshold."
     ),
     default_severity=Severity.HIGH,
-    defaults={"threshold": "0.90", "trailing_weeks": 4, "charge_pct": "0.03"},
+    defaults={"threshold": "0.90", "trailing_weeks": 4, "settle_weeks": 2, "charge_pct": "0.03"},
     schema=object_schema(
         {
             "threshold": number_schema(0, 1),
             "trailing_weeks": {"type": "integer", "minimum": 1, "maximum": 13},
+            "settle_weeks": {"type": "integer", "minimum": 0, "maximum": 8},
             "charge_pct": number_schema(0, 1),
         }
     ),
@@ -98,6 +100,10 @@ PO_ON_TIME_SPEC = RuleSpec(
     parameter_help={
         "threshold": "Trailing on-time rate under which chargebacks apply (0.90 = 90 %).",
         "trailing_weeks": "Complete retail weeks in the trailing window.",
+        "settle_weeks": (
+            "Most recent PO weeks left out, because their POs are still inside their windows (POs are "
+            "counted in the week they were issued)."
+        ),
         "charge_pct": "Chargeback per late unit, as a share of its cost (DOMAIN.md §4.4 rate card: 3 %).",
     },
 )
@@ -126,6 +132,13 @@ def week_key(week: date) -> str:
     return f"week {week.isoformat()}"
 
 
+def shipment_week(s: AsnShipment) -> date:
+    """The retail week of a shipment: of its departure (else ASN, else arrival), as a UTC date like the rollups."""
+    moment = s.departed_at or s.submitted_at or s.arrived_at
+    assert moment is not None
+    return week_start(moment.astimezone(UTC).date())
+
+
 def evaluate_asn_late(shipments: Sequence[AsnShipment], params: Mapping[str, Any]) -> list[Finding]:
     weekly_threshold = dec(params["weekly_on_time_threshold"])
     findings: list[Finding] = []
@@ -136,7 +149,7 @@ def evaluate_asn_late(shipments: Sequence[AsnShipment], params: Mapping[str, Any
         if verdict is None or s.arrived_at is None:
             continue  # not arrived: cannot be judged yet
         refs[s.vendor_code_id] = s.vendor_code
-        weeks[(s.vendor_code_id, week_start((s.departed_at or s.submitted_at or s.arrived_at).date()))].append(verdict)
+        weeks[(s.vendor_code_id, shipment_week(s))].append(verdict)
         if verdict:
             continue
         if s.submitted_at is None:

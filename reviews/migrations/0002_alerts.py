@@ -15,7 +15,7 @@ DEFAULT_RULES = [
     ("SELL_THROUGH_BELOW_BENCHMARK", "medium", {"weeks": 3, "dimension": "ASIN"}),
     ("ASN_LATE", "medium", {"weekly_on_time_threshold": "0.95", "lookback_days": 28}),
     ("ASN_INACCURATE", "medium", {"tolerance_units": 0, "lookback_days": 28}),
-    ("PO_ON_TIME_LOW", "high", {"threshold": "0.90", "trailing_weeks": 4, "charge_pct": "0.03"}),
+    ("PO_ON_TIME_LOW", "high", {"threshold": "0.90", "trailing_weeks": 4, "settle_weeks": 2, "charge_pct": "0.03"}),
     ("STREAM_GAP", "high", {"silent_hours": "3", "pending_hours": "24", "live_lookback_days": 3}),
     (
         "REPORT_STALE",
