@@ -42,6 +42,7 @@ from django.db import connection
 from django.db import models
 from django.db import transaction
 from django.db.utils import DatabaseError
+from django.db.utils import IntegrityError
 from django.db.utils import ProgrammingError
 
 from ingest.models import FactModel
@@ -553,12 +554,71 @@ class FactLoader:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("FactLoader.apply() must run inside transaction.atomic()")
         counts = LoadCounts()
+        if not self.summary.rows and not replaces_window:
+            return counts
+        if self.summary.rows and self._window_is_empty(data_start, data_end):
+            # Nothing stored can clash with the file (every window column and the date are part of the
+            # natural key), so a plain INSERT does: about twice as fast as the upsert for new data.
+            inserted = self._insert_new()
+            if inserted is not None:
+                counts.inserted = inserted
+                return counts
         if self.summary.rows:
             counts.inserted, counts.updated = self._upsert_once_per_key()
             counts.unchanged = self.summary.rows - counts.inserted - counts.updated
         if replaces_window:
             counts.deleted = self._delete_outside_file(data_start, data_end)
         return counts
+
+    def _window_is_empty(self, data_start: date | None, data_end: date | None) -> bool:
+        """True when the fact table holds no row of the file's window (so nothing to update or delete)."""
+        if self.window is None or not self._window_combos:
+            return False
+        where, params_for = self._window_filter(data_start, data_end)
+        combos = sorted(self._window_combos, key=repr)
+        with connection.cursor() as cursor:
+            for start in range(0, len(combos), _SQL_BATCH):
+                batch = combos[start : start + _SQL_BATCH]
+                cursor.execute(f'SELECT 1 FROM "{self.table}" WHERE {where(len(batch))} LIMIT 1', params_for(batch))
+                if cursor.fetchone() is not None:
+                    return False
+        return True
+
+    def _insert_new(self) -> int | None:
+        """INSERT the staged rows; None when a key turned out to exist (the upsert path then takes over,
+        and also names the keys when the file itself repeats one)."""
+        cols = ", ".join(f'"{c.db}"' for c in self.columns)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f'INSERT INTO "{self.table}" ("brand_id", "last_import_id", {cols}) '
+                    f'SELECT %s, %s, {cols} FROM "{self.stage_table}"',
+                    [self.brand.pk, self.import_id],
+                )
+                return max(int(cursor.rowcount), 0)
+        except IntegrityError:
+            return None
+
+    def _window_filter(
+        self, data_start: date | None, data_end: date | None
+    ) -> tuple[Callable[[int], str], Callable[[list[tuple[Any, ...]]], list[Any]]]:
+        """SQL condition (for n window combos) selecting the stored facts of the file's window, and its params."""
+        date_sql, date_params = "", []
+        if self._date_column is not None:
+            low, high = self._date_range(data_start, data_end)
+            if low is not None:
+                date_sql = f' AND "{self.table}"."{self._date_column.db}" BETWEEN %s AND %s'
+                date_params = [_db_value(low), _db_value(high)]
+        dims = ", ".join(f'"{self.table}"."{c.db}"' for c in self._window_columns)
+        one = "(" + ", ".join(["%s"] * len(self._window_columns)) + ")"
+
+        def where(n: int) -> str:
+            return f'"{self.table}"."brand_id" = %s AND ({dims}) IN (VALUES {", ".join([one] * n)}){date_sql}'
+
+        def params(combos: list[tuple[Any, ...]]) -> list[Any]:
+            return [self.brand.pk, *(_db_value(v) for combo in combos for v in combo), *date_params]
+
+        return where, params
 
     def _upsert_once_per_key(self) -> tuple[int, int]:
         """The upsert, refusing a file that holds one natural key twice.
@@ -660,28 +720,20 @@ class FactLoader:
         combos = [c for c in combos if all(c[i] not in ("", None) for i in required)]
         if not combos:
             return 0
-        date_sql, date_params = "", []
-        if self._date_column is not None:
-            low, high = self._date_range(data_start, data_end)
-            if low is not None:
-                date_sql = f' AND "{self.table}"."{self._date_column.db}" BETWEEN %s AND %s'
-                date_params = [_db_value(low), _db_value(high)]
-        dims = ", ".join(f'"{self.table}"."{c.db}"' for c in self._window_columns)
+        where, params_for = self._window_filter(data_start, data_end)
         match = " AND ".join(f's."{c.db}" = "{self.table}"."{c.db}"' for c in self.key_columns)
         deleted = 0
         with connection.cursor() as cursor:
             for start in range(0, len(combos), _SQL_BATCH):
                 batch = combos[start : start + _SQL_BATCH]
-                values = ", ".join("(" + ", ".join(["%s"] * len(self._window_columns)) + ")" for _ in batch)
-                where = f'"{self.table}"."brand_id" = %s AND ({dims}) IN (VALUES {values}){date_sql}'
-                params = [self.brand.pk, *(_db_value(v) for combo in batch for v in combo), *date_params]
+                condition, params = where(len(batch)), params_for(batch)
                 # Cheap check first: when the window holds exactly the rows just upserted, nothing is stale.
-                cursor.execute(f'SELECT COUNT(*) FROM "{self.table}" WHERE {where}', params)
+                cursor.execute(f'SELECT COUNT(*) FROM "{self.table}" WHERE {condition}', params)
                 in_window = int(cursor.fetchone()[0])
                 if in_window <= self._staged_rows_in(batch):
                     continue
                 cursor.execute(
-                    f'DELETE FROM "{self.table}" WHERE {where} '
+                    f'DELETE FROM "{self.table}" WHERE {condition} '
                     f'AND NOT EXISTS (SELECT 1 FROM "{self.stage_table}" s WHERE {match})',
                     params,
                 )
