@@ -237,7 +237,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"JBPPlanStatusEnum": "planning.jbp_models.JBPPlan.Status"},
+    # Many models have a `status`; name each enum after its model so the schema has no collisions.
+    "ENUM_NAME_OVERRIDES": {
+        "JBPPlanStatusEnum": "planning.jbp_models.JBPPlan.Status",
+        "JBPInitiativeStatusEnum": "planning.jbp_models.JBPInitiative.Status",
+        "ReportImportStatusEnum": "ingest.models.ReportImport.Status",
+        "StreamSubscriptionStatusEnum": "ingest.models.StreamSubscription.Status",
+        "CoopAgreementStatusEnum": "coop.models.CoopAgreement.Status",
+        "FundAllocationStatusEnum": "coop.models.FundAllocation.Status",
+        "CoopInvoiceStatusEnum": "coop.models.CoopInvoice.Status",
+        "DisputeStatusEnum": "coop.models.Dispute.Status",
+        "CoopFileUploadStatusEnum": "coop.models.CoopFileUpload.Status",
+        "PromotionStatusEnum": "coop.promotion_models.Promotion.Status",
+        "BusinessReviewStatusEnum": "reviews.models.BusinessReview.Status",
+        "ActionItemStatusEnum": "reviews.models.ActionItem.Status",
+        "AlertStatusEnum": "reviews.alert_models.Alert.Status",
+        "NewAgreementStatusEnum": "coop.api.serializers.NEW_AGREEMENT_STATUSES",
+    },
 }
 
 # Security defaults that hold everywhere; production.py tightens the rest.

@@ -20,6 +20,9 @@ from coop.models import FundAllocationApproval
 from coop.models import FundAllocationLine
 from coop.models import Remittance
 
+# The statuses a new agreement may start in (named in the OpenAPI schema as NewAgreementStatusEnum).
+NEW_AGREEMENT_STATUSES = [CoopAgreement.Status.PENDING_ACCEPTANCE, CoopAgreement.Status.PROVISIONAL]
+
 
 def _money(**options: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, **options)
@@ -304,9 +307,7 @@ class AgreementInputSerializer(serializers.Serializer[Any]):
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
     billing_frequency = serializers.ChoiceField(choices=CoopAgreement.BillingFrequency.choices, required=False)
-    status = serializers.ChoiceField(
-        choices=[CoopAgreement.Status.PENDING_ACCEPTANCE, CoopAgreement.Status.PROVISIONAL], required=False
-    )
+    status = serializers.ChoiceField(choices=NEW_AGREEMENT_STATUSES, required=False)
     supersedes_id = serializers.IntegerField(required=False, allow_null=True)
     payer = serializers.ChoiceField(choices=CoopAgreement.Payer.choices, required=False)
     selling_program = serializers.CharField(max_length=10, required=False)
