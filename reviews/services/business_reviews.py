@@ -124,7 +124,7 @@ def review_transition(
     if to_status == BusinessReview.Status.DATA_FROZEN:
         from reviews.selectors.mbr import mbr_data
 
-        locked.metrics_snapshot = mbr_data(review=locked, user=None).as_snapshot()
+        locked.metrics_snapshot = mbr_data(review=locked, user=user).as_snapshot()
         locked.frozen_at = timezone.now()
     locked.save()
     _log(locked, from_status, to_status, user, comment)
