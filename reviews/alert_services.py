@@ -575,10 +575,10 @@ def alert_escalate(*, alert: Alert, user: Any, note: str = "") -> Alert:
     _require_actor(user, alert, "escalate alerts")
     with transaction.atomic():
         locked = _lock(alert)
-        if locked.status in (Status.RESOLVED, Status.ESCALATED):
-            raise ApplicationError(
-                f"This alert is {locked.get_status_display().lower()}.", extra={"status": locked.status}
-            )
+        if locked.status == Status.RESOLVED:
+            raise ApplicationError("This alert is resolved already.", extra={"status": locked.status})
+        if locked.status == Status.ESCALATED:
+            raise ApplicationError("This alert is escalated already.", extra={"status": locked.status})
         from_status = locked.status
         locked.status = Status.ESCALATED
         locked.escalated_at = timezone.now()
@@ -681,15 +681,14 @@ def alert_rule_update(
     except ValidationError as exc:
         raise ApplicationError("; ".join(exc.messages), extra={"field": "parameters", "errors": exc.messages}) from exc
     with transaction.atomic():
-        rule, _ = AlertRule.objects.select_for_update().get_or_create(
-            code=code, brand=brand, defaults={"severity": severity, "parameters": checked}
-        )
-        was_enabled = rule.enabled
+        own = AlertRule.objects.select_for_update().filter(code=code, brand=brand).first()
+        was_enabled = own.enabled if own is not None else effective_rules(brand.pk)[code].enabled
+        rule = own if own is not None else AlertRule(code=code, brand=brand)
         rule.parameters = checked
         rule.severity = severity
         rule.enabled = enabled
         rule.updated_by = user
-        rule.save()
+        rule.save()  # one history row per change
         if was_enabled and not enabled:
             _resolve_for_disabled_rule(brand, code, user)
     return rule
