@@ -276,6 +276,7 @@ class FactLoader:
             return
         try:
             with connection.cursor() as cursor:
+                cursor.execute(f'DROP TABLE IF EXISTS "{self.stage_table}_changed"')
                 cursor.execute(f'DROP TABLE IF EXISTS "{self.stage_table}"')
         except DatabaseError:  # the connection may be gone; temp tables die with it anyway
             logger.warning("could not drop staging table %s", self.stage_table, exc_info=True)
@@ -662,12 +663,48 @@ class FactLoader:
             ]
         )
 
+    def _changed_rows(self) -> str:
+        """A temp table of the staged rows that are new or differ from the stored ones.
+
+        One hash join finds the unchanged rows, far cheaper than letting the upsert probe the index for
+        every row of a re-imported or restated file, which is mostly the same as what is stored.
+        """
+        changed = f"{self.stage_table}_changed"
+        cols = ", ".join(f's."{c.db}"' for c in self.columns)
+        on = " AND ".join(f'f."{c.db}" = s."{c.db}"' for c in self.key_columns)
+        updates = [c.db for c in self.update_columns]
+        if self.vendor == "postgresql":
+            differs = (
+                f"ROW({', '.join(f'f.{_q(c)}' for c in updates)}) IS DISTINCT FROM "
+                f"ROW({', '.join(f's.{_q(c)}' for c in updates)})"
+                if updates
+                else "FALSE"
+            )
+        else:
+            differs = " OR ".join(f'f."{c}" IS NOT s."{c}"' for c in updates) or "0"
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TABLE IF EXISTS "{changed}"')
+            cursor.execute(
+                f'CREATE TEMP TABLE "{changed}" AS SELECT {cols} FROM "{self.stage_table}" s '
+                f'LEFT JOIN "{self.table}" f ON f."brand_id" = %s AND {on} '
+                f'WHERE f."id" IS NULL OR {differs}',
+                [self.brand.pk],
+            )
+        return changed
+
     def _upsert(self) -> tuple[int, int]:
         cols = [c.db for c in self.columns]
         col_list = ", ".join(f'"{c}"' for c in cols)
         conflict = ", ".join(['"brand_id"', *(f'"{c.db}"' for c in self.key_columns)])
         updates = [c.db for c in self.update_columns]
         params = [self.brand.pk, self.import_id]
+        # The temp table is dropped with the staging table (drop_stage): dropping it here could run inside
+        # a savepoint that a refused upsert has already aborted.
+        return self._upsert_from(self._changed_rows(), col_list, conflict, updates, params)
+
+    def _upsert_from(
+        self, source: str, col_list: str, conflict: str, updates: list[str], params: list[Any]
+    ) -> tuple[int, int]:
         if self.vendor == "postgresql":
             if updates:
                 set_list = ", ".join(
@@ -680,7 +717,7 @@ class FactLoader:
                 action = "DO NOTHING"
             sql = (
                 f'WITH up AS (INSERT INTO "{self.table}" ("brand_id", "last_import_id", {col_list}) '
-                f'SELECT %s, %s, {col_list} FROM "{self.stage_table}" ON CONFLICT ({conflict}) {action} '
+                f'SELECT %s, %s, {col_list} FROM "{source}" ON CONFLICT ({conflict}) {action} '
                 "RETURNING (xmax = 0) AS inserted) "
                 "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM up"
             )
@@ -702,7 +739,7 @@ class FactLoader:
             before = int(cursor.fetchone()[0])
             cursor.execute(
                 f'INSERT INTO "{self.table}" ("brand_id", "last_import_id", {col_list}) '
-                f'SELECT %s, %s, {col_list} FROM "{self.stage_table}" WHERE true ON CONFLICT ({conflict}) {action}',
+                f'SELECT %s, %s, {col_list} FROM "{source}" WHERE true ON CONFLICT ({conflict}) {action}',
                 params,
             )
             changed = max(int(cursor.rowcount), 0)
@@ -817,6 +854,10 @@ def read_ahead(chunks: Iterator[pd.DataFrame], depth: int = _READ_AHEAD_CHUNKS) 
 
 
 # -- conversions ---------------------------------------------------------------------------------
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
 
 
 def _is_fk(model: type[models.Model], name: str) -> bool:
