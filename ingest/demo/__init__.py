@@ -2,8 +2,9 @@
 Amazon sends and imported through the real pipeline (ReportImport rows, raw files kept, the same
 service the Celery task runs, in-process so no worker is needed).
 
-What is imported per vendor code (ACMEU, ACMED, VERDU, VERDD), ending with the last complete week
-(Sunday to Saturday) before `ctx.today`:
+What is imported per vendor code (ACMEU, ACMED, VERDU, VERDD): daily data through yesterday, WEEK
+reports through the last complete week (Sunday to Saturday), MONTH reports for the 18 complete
+months before today's month (the MBR's default month is always complete):
 - GET_VENDOR_SALES_REPORT, MANUFACTURING and SOURCING (RETAIL): WEEK and MONTH for the whole history,
   DAY for the last 8 weeks; GET_VENDOR_TRAFFIC_REPORT likewise; GET_VENDOR_INVENTORY_REPORT (SOURCING)
   WEEK and MONTH; GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT MONTH; GET_VENDOR_FORECASTING_REPORT for
@@ -34,9 +35,10 @@ The stories (deterministic from ctx.rng; the names of the ASINs involved are in 
    ~60 % and clicks ~25 % (bids raised to chase the Speakers decline) while attributed sales stay flat:
    SP spend doubles and SP ACoS goes from ~21 % to ~42 %.
 3. Acme Audio US, stock-out: the three best-selling Headphones ASINs. The vendor rejects their
-   purchase orders from ~9 weeks before the end (a component shortage), weeks of cover fall below the
-   lead time, sellable on hand reaches 0 at least 10 days before the end; shipped units stop, unfilled
-   customer orders pile up, PPOOS rises and their ads stop serving.
+   purchase orders (a component shortage) from the latest week that still empties their stock before
+   the last complete month ends (and two weeks before the end of the data): weeks of cover fall below
+   the lead time, sellable on hand reaches 0 and stays there, shipped units stop, unfilled customer
+   orders pile up, PPOOS (aggregate) rises, vendor confirmation drops and their ads stop serving.
 4. Verdant Home DE (VERDD): steady growth (~30 % a year) and a strong Prime Day (deal ASINs sell ~6x a
    normal day), with a promotion performance report for the deals.
 
@@ -53,9 +55,9 @@ import time
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
-from datetime import timedelta
 from pathlib import Path
 
+from core.periods import week_start
 from ingest import demo_documents as docs
 from ingest import services
 from ingest.demo.ads import ad_rows
@@ -129,10 +131,10 @@ def seed_account(ctx: DemoContext, account: Account, config: FactsConfig, direct
     if config.forecast_weeks:
         documents.append(
             Document(
-                f"GET_VENDOR_FORECASTING_REPORT_{account.code}_{account.cal.end + timedelta(days=1)}.json.gz",
+                f"GET_VENDOR_FORECASTING_REPORT_{account.code}_{week_start(ctx.today)}.json.gz",
                 docs.forecast_document(
                     forecast_rows(account, config.forecast_weeks),
-                    generated=account.cal.end + timedelta(days=1),
+                    generated=week_start(ctx.today),
                     marketplace_id=account.marketplace_id,
                 ),
             )

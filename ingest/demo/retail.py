@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from core.periods import week_start
 from ingest import demo_documents as docs
 from ingest.demo.simulation import Account
 from ingest.demo.simulation import AsinFacts
@@ -72,7 +73,7 @@ def _inventory_values(f: AsinFacts, a: int, b: int, end: date) -> dict[str, Any]
     denominator = start_on_hand + received
     requested = sum(f.requested[r])
     lead_units = sum(f.lead_weighted[r])
-    return {
+    values = {
         "vendorConfirmationRate": _decimal(sum(f.confirmed[r]) / requested) if requested else None,
         "netReceivedInventoryCost": sum(f.received_cents[r]),
         "netReceivedInventoryUnits": received,
@@ -89,6 +90,12 @@ def _inventory_values(f: AsinFacts, a: int, b: int, end: date) -> dict[str, Any]
         "unhealthyInventoryCost": unhealthy * cost,
         "unhealthyInventoryUnits": unhealthy,
     }
+    return _without_nulls(values)
+
+
+def _without_nulls(values: dict[str, Any]) -> dict[str, Any]:
+    """Amazon's schemas allow no null: a rate without a denominator is left out (the parser reads None)."""
+    return {key: value for key, value in values.items() if value is not None}
 
 
 _RATES = ("vendorConfirmationRate", "averageVendorLeadTimeDays", "sellThroughRate")
@@ -126,7 +133,7 @@ def _inventory_aggregate(facts: Sequence[AsinFacts], rows: list[dict[str, Any]],
             else None,
         }
     )
-    return total
+    return _without_nulls(total)
 
 
 def _net_ppm(revenue: int, cogs: int, coop: int) -> Decimal | None:
@@ -161,6 +168,8 @@ def retail_blocks(account: Account, kind: str, spans: Sequence[tuple[int, int]],
             revenue_total = cogs_total = coop_total = 0
             for f in live:
                 revenue, cogs = sum(f.shipped_cents[a : b + 1]), sum(f.cogs_cents[a : b + 1])
+                if revenue <= 0:
+                    continue  # no margin without revenue: Amazon lists the ASINs that sold
                 coop = int(cogs * 0.06)  # vendor-funded co-op raises Amazon's margin (DOMAIN.md §4.3)
                 rows.append((f.plan.asin, {"netPureProductMargin": _net_ppm(revenue, cogs, coop)}))
                 revenue_total, cogs_total, coop_total = revenue_total + revenue, cogs_total + cogs, coop_total + coop
@@ -212,7 +221,7 @@ def retail_documents(account: Account, config: FactsConfig, today: date) -> Iter
 
 
 def forecast_rows(account: Account, weeks: int) -> list[docs.ForecastRow]:
-    first = account.cal.end + timedelta(days=8)  # the week after the generation date
+    first = week_start(account.cal.end + timedelta(days=1)) + timedelta(days=7)  # the week after generation
     rows = []
     for plan in account.plans:
         for w in range(weeks):

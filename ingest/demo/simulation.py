@@ -102,7 +102,13 @@ def stochastic_round(value: float, rng: random.Random) -> int:
 
 @dataclass(frozen=True)
 class Calendar:
-    end: date  # the Saturday that ends the last complete week
+    """The days of the facts: daily data through yesterday, weeks through the last complete week.
+
+    The last complete month is the calendar month before today's, as on the MBR pages: with daily
+    data through yesterday it is always complete.
+    """
+
+    end: date  # the last day of data: yesterday
     first_day: date  # a Sunday: the first day of the first week
     days: tuple[date, ...]
     months: tuple[date, ...]  # complete months with MONTH reports (first days)
@@ -110,8 +116,8 @@ class Calendar:
 
     @classmethod
     def build(cls, today: date, months: int) -> Calendar:
-        end = week_start(today) - timedelta(days=1)
-        last_month = month_start(end) if end == month_end(end) else add_months(month_start(end), -1)
+        end = today - timedelta(days=1)
+        last_month = add_months(month_start(today), -1)
         first_month = add_months(last_month, -(months - 1))
         first_day = week_start(first_month)
         days = tuple(first_day + timedelta(days=i) for i in range((end - first_day).days + 1))
@@ -121,9 +127,14 @@ class Calendar:
     def index(self, day: date) -> int:
         return (day - self.first_day).days
 
+    @property
+    def weeks_end(self) -> date:
+        """The Saturday that ends the last complete week (Sunday to Saturday)."""
+        return self.end - timedelta(days=(self.end.weekday() + 2) % 7)
+
     def weeks(self) -> list[tuple[int, int]]:
         """(first, last) day indexes of every whole week."""
-        return [(i, i + 6) for i in range(0, len(self.days), 7)]
+        return [(i, i + 6) for i in range(0, self.index(self.weeks_end), 7)]
 
     def month_spans(self) -> list[tuple[int, int]]:
         return [(self.index(m), self.index(month_end(m))) for m in self.months]
@@ -335,7 +346,7 @@ class StoryShape:
     behind_category: str | None
     behind_from: date | None  # the decline starts here ...
     behind_bottom: date | None  # ... and bottoms out here
-    traffic_floor: float = 0.70
+    traffic_floor: float = 0.68
     conversion_floor: float = 0.86
 
     def factors(self, category: str, day: date) -> tuple[float, float]:
@@ -365,6 +376,9 @@ def expected_units(plan: AsinPlan, day: date, *, code: str, end: date, events: d
 def simulate(plan: AsinPlan, cal: Calendar, *, code: str, events: dict[date, Event], story: StoryShape) -> AsinFacts:
     """Demand, sales, traffic, returns and the replenishment of one ASIN, day by day."""
     rng = random.Random(plan.rng_seed)
+    # Orders draw from their own stream: the demand noise stays the same whatever the orders do, so a
+    # calibrated second run (ingest.demo.simulation._calibrate) sees the very demand it was fitted on.
+    po_rng = random.Random(plan.rng_seed + ":orders")
     n = len(cal.days)
     facts = AsinFacts.empty(plan, n)
     expected = [expected_units(plan, d, code=code, end=cal.end, events=events) for d in cal.days]
@@ -377,7 +391,7 @@ def simulate(plan: AsinPlan, cal: Calendar, *, code: str, events: dict[date, Eve
     for i, day in enumerate(cal.days):
         if day.weekday() == 6:
             weekly_noise = max(0.5, 0.7 * weekly_noise + 0.3 + rng.gauss(0, 0.10))
-            line = _purchase_order(plan, i, day, expected, on_hand, open_po, backlog, rng)
+            line = _purchase_order(plan, i, day, expected, on_hand, open_po, backlog, po_rng)
             if line is not None:
                 facts.po_lines.append(line)
                 facts.requested[i] += line.requested
@@ -591,7 +605,8 @@ def _calibrate(account: Account) -> None:
     """Fit the categories to the plan: a first simulation without the stories is measured, then scaled.
 
     - Every category with a JBP target for the last complete month lands at 95-107 % of it (the
-      behind-plan category at 100 % before its story, so the story alone sets its attainment).
+      behind-plan category at 100 % before its story, so the story alone sets its attainment; the
+      stock-out category at 110 % before its best sellers run out).
     - The behind-plan category grows BEHIND_NATURAL_YOY over last year before its decline, so its
       year-on-year drop is the story's and not an accident of the catalog (an exiting best seller).
     """
@@ -613,7 +628,11 @@ def _calibrate(account: Account) -> None:
     for category, target in sorted(account.targets.items()):
         if not this_year.get(category):
             continue
-        goal = 1.0 if category == behind else random.Random(f"{account.code}:goal:{category}").uniform(0.95, 1.07)
+        goal = random.Random(f"{account.code}:goal:{category}").uniform(0.95, 1.07)
+        if category == behind:
+            goal = 1.0  # its story alone sets its attainment
+        elif account.code == STORY_ACCOUNT and category == STOCK_OUT_CATEGORY:
+            goal = 1.1  # the stock-out costs the category sales; it stays behind plan but above 70 %
         factor = max(0.05, min(50.0, float(target) * 100 * goal / this_year[category]))
         for plan in account.plans:
             if plan.category == category:
@@ -638,7 +657,7 @@ def build_account(ctx: DemoContext, brand: Brand, vendor_code: VendorCode, confi
     story = StoryShape(None, None, None)
     if code == STORY_ACCOUNT:
         story = StoryShape(
-            BEHIND_PLAN_CATEGORY, cal.last_month - timedelta(days=21), cal.last_month + timedelta(days=7)
+            BEHIND_PLAN_CATEGORY, cal.last_month - timedelta(days=21), cal.last_month + timedelta(days=4)
         )
     plans = _asin_plans(ctx, vendor_code, products, cal)
     past_events = [e for e in event_list if e.days[-1] <= cal.end]
