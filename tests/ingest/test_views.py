@@ -248,3 +248,40 @@ def test_oversize_upload_is_refused_before_the_csrf_check_reads_it(brand_manager
 
     assert response.status_code == 413
     assert not ReportImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/ingest/reportimport/",
+        "/admin/ingest/adsprofile/",
+        "/admin/ingest/streamsubscription/",
+        "/admin/ingest/streamsubscription/add/",
+        "/admin/ingest/streamdelivery/",
+    ],
+)
+def test_admin_pages_render(admin_client, imported, url) -> None:
+    imported("sales.json", _document())
+
+    assert admin_client.get(url).status_code == 200
+
+
+def test_admin_creates_a_subscription_and_shows_its_key_once(admin_client, brand_a) -> None:
+    from ingest.models import StreamSubscription
+
+    response = admin_client.post(
+        "/admin/ingest/streamsubscription/add/",
+        {
+            "brand": brand_a.brand.pk,
+            "dataset": "sp-traffic",
+            "destination": "FIREHOSE",
+            "status": "PENDING_CONFIRMATION",
+            "dataset_states-TOTAL_FORMS": "0",
+            "dataset_states-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+
+    subscription = StreamSubscription.objects.get()
+    assert len(subscription.access_key_sha256) == 64
+    assert "Access key (shown once" in response.content.decode()
