@@ -45,6 +45,8 @@ class ReviewCreateForm(forms.Form):
         self.fields["brand"].queryset = brands  # type: ignore[attr-defined]
         if brand is not None:
             self.fields["brand"].initial = brand.pk
+        elif brands.count() == 1:
+            self.fields["brand"].initial = brands.get().pk
         self.fields["marketplace"].queryset = Marketplace.objects.filter(  # type: ignore[attr-defined]
             vendor_codes__brand__in=brands
         ).distinct()

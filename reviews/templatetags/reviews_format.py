@@ -68,38 +68,48 @@ def kpi_value(kpi: dict[str, Any], field: str = "value") -> str:
         return count(value)
     if kind == "money":
         return money(value)
+    if kind == "score":
+        score = _decimal(value)
+        return DASH if score is None else _grouped(score, 1)
     return number(value)
+
+
+def _rounded_change(kpi: dict[str, Any], which: str) -> Decimal | None:
+    """The change as shown (percent or points, one decimal): what colour and arrow must agree with."""
+    number_ = _decimal(kpi.get(which))
+    if number_ is None:
+        return None
+    return (number_ * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @register.filter
 def change(kpi: dict[str, Any], which: str = "mom") -> str:
     """MoM or YoY change: relative for sums (+12.5 %), fraction points for ratios (+1.2 pp)."""
-    number_ = _decimal(kpi.get(which))
-    if number_ is None:
+    shown = _rounded_change(kpi, which)
+    if shown is None:
         return DASH
-    sign = "+" if number_ > 0 else (MINUS if number_ < 0 else "±")
-    magnitude = abs(number_) * 100
+    sign = "+" if shown > 0 else (MINUS if shown < 0 else "±")
     unit = "pp" if kpi.get("change_kind") == "pp" else "%"
-    return f"{sign}{_grouped(magnitude, 1)} {unit}"
+    return f"{sign}{abs(shown):,.1f} {unit}"
 
 
 @register.filter
 def change_class(kpi: dict[str, Any], which: str = "mom") -> str:
-    """good / bad / flat for a change, respecting the KPI's direction (ACoS up is bad)."""
-    number_ = _decimal(kpi.get(which))
+    """good / bad / flat for a change, respecting the KPI's direction (ACoS up is bad), with its colour."""
+    shown = _rounded_change(kpi, which)
     direction = kpi.get("direction")
-    if number_ is None or number_ == 0 or direction == "neutral":
-        return "flat"
-    good = (number_ > 0) == (direction == "up")
-    return "good" if good else "bad"
+    if shown is None or shown == 0 or direction == "neutral":
+        return "flat text-body-secondary"
+    good = (shown > 0) == (direction == "up")
+    return "good text-success" if good else "bad text-danger"
 
 
 @register.filter
 def arrow(kpi: dict[str, Any], which: str = "mom") -> str:
-    number_ = _decimal(kpi.get(which))
-    if number_ is None or number_ == 0:
+    shown = _rounded_change(kpi, which)
+    if shown is None or shown == 0:
         return "bi-dash"
-    return "bi-arrow-up-right" if number_ > 0 else "bi-arrow-down-right"
+    return "bi-arrow-up-right" if shown > 0 else "bi-arrow-down-right"
 
 
 @register.filter
