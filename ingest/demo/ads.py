@@ -167,7 +167,9 @@ def _campaign_totals(rows: Sequence[AdRow]) -> dict[tuple[date, Campaign], list[
     return totals
 
 
-def ads_documents(account: Account, campaigns: Sequence[Campaign], rows: Sequence[AdRow]) -> Iterator[Document]:
+def ads_documents(
+    account: Account, campaigns: Sequence[Campaign], rows: Sequence[AdRow], profile_id: str
+) -> Iterator[Document]:
     """v3 DAILY report bodies, one per report type and calendar month (at most 31 days per report)."""
     currency = account.currency
     by_month: dict[date, list[AdRow]] = defaultdict(list)
@@ -285,5 +287,7 @@ def ads_documents(account: Account, campaigns: Sequence[Campaign], rows: Sequenc
         for report_type, body in bodies.items():
             if body:
                 yield Document(
-                    f"ads_{account.code}_{report_type}_DAILY_{first}_{last}.json.gz", docs.ads_report_body(body)
+                    f"ads_{account.code}_{report_type}_DAILY_{first}_{last}.json.gz",
+                    docs.ads_report_body(body),
+                    {"profile_id": profile_id, "marketplace_id": account.marketplace_id, "report_type": report_type},
                 )

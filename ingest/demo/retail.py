@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -24,10 +25,15 @@ from ingest.demo.simulation import stable_int
 
 @dataclass(frozen=True)
 class Document:
-    """A file as Amazon delivers it: its name (as a download would be saved) and its bytes."""
+    """A file as Amazon delivers it: its name (as a download would be saved) and its bytes.
+
+    `options` are what the person importing the file would say about it when the file does not
+    (an Ads report body names neither its advertiser profile nor its marketplace).
+    """
 
     name: str
     data: bytes
+    options: dict[str, str] = field(default_factory=dict)
 
 
 def utc_text(day: date, hour: int, minute: int = 0) -> str:

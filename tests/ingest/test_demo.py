@@ -29,9 +29,10 @@ from django.test import override_settings
 
 from core.periods import add_months
 from core.periods import month_end
+from ingest.demo import PIPELINE_TAKES_OPTIONS
 from ingest.demo import DemoStories
 from ingest.demo import FactsConfig
-from ingest.demo import seed_facts_demo
+from ingest.demo import seed_facts
 from ingest.demo.retail import retail_documents
 from ingest.demo.simulation import Calendar
 from ingest.demo.simulation import build_account
@@ -84,7 +85,7 @@ class Seeded:
 
 
 def _fact_counts() -> dict[str, int]:
-    return {table: model.objects.count() for table, model in FACT_MODELS.items()}
+    return {table: model._default_manager.count() for table, model in FACT_MODELS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -101,10 +102,10 @@ def seeded(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytes
             rng=ctx.rng("jbp:Acme Audio:ATVPDKIKX0DER"),
             today=TODAY,
         )
-        stories = seed_facts_demo(ctx, SMALL)
+        stories = seed_facts(ctx, SMALL)
         counts = _fact_counts()
         first = list(ReportImport.objects.order_by("pk"))
-        again = seed_facts_demo(ctx, SMALL)
+        again = seed_facts(ctx, SMALL)
         second = list(ReportImport.objects.exclude(pk__in=[i.pk for i in first]).order_by("pk"))
         yield Seeded(ctx, vendor_code, stories, again, counts, first, second, media)
         transaction.set_rollback(True)
@@ -134,7 +135,7 @@ def test_every_document_is_a_succeeded_import_with_its_raw_file_kept(seeded: See
     assert {i.status for i in imports} == {ReportImport.Status.SUCCEEDED}
     assert all(i.vendor_code_id == seeded.vendor_code.pk and i.created_by_id is None for i in imports)
     for report_import in imports:
-        kept = seeded.media_root / report_import.file.name
+        kept = seeded.media_root / str(report_import.file.name)
         assert kept.stat().st_size == report_import.size > 0 and len(report_import.file_sha256) == 64
     report_types = {i.report_type for i in imports}
     assert report_types == {
@@ -209,7 +210,7 @@ def test_fact_tables_hold_every_grain_with_aggregates_equal_to_the_asin_sums(see
     assert ShipmentLineFact.objects.filter(vendor_code=vc, delivered_at__isnull=False).count() > 0
     # One promotion report row per deal ASIN plus the promotion's total, for every past event in range.
     totals = PromotionResultFact.objects.filter(vendor_code=vc, asin="")
-    assert sorted(totals.values_list("promotion_name", flat=True)) == [
+    assert sorted(str(name) for name in totals.values_list("promotion_name", flat=True)) == [
         "Black Friday / Cyber Monday 2025: Acme Audio deals",
         "Prime Big Deal Days 2025: Acme Audio deals",
         "Prime Big Deal Days 2026: Acme Audio deals",
@@ -327,8 +328,8 @@ def test_top_headphones_run_out_of_stock(seeded: Seeded) -> None:
         # Before running out, weeks of cover (on hand / trailing 4-week shipments) fell below the lead time.
         first_zero = next(i for i, w in enumerate(weeks) if w.sellable_on_hand_inventory_units == 0)
         before = weeks[first_zero - 1]
-        trailing = [shipped[w.period_start] for w in weeks[first_zero - 4 : first_zero]]
-        cover = before.sellable_on_hand_inventory_units / (sum(trailing) / 4)
+        trailing = [shipped[w.period_start] or 0 for w in weeks[first_zero - 4 : first_zero]]
+        cover = (before.sellable_on_hand_inventory_units or 0) / (sum(trailing) / 4)
         lead_weeks = max(w.average_vendor_lead_time_days or 0 for w in weeks) / 7
         assert cover < lead_weeks
         # The vendor rejected its recent purchase orders: that is why.
@@ -341,12 +342,26 @@ def test_top_headphones_run_out_of_stock(seeded: Seeded) -> None:
         .values_list("procurable_product_out_of_stock_rate", flat=True)
     )
     earlier = [rate for rate in ppoos[-30:-12] if rate is not None]
-    assert ppoos[-1] > Decimal("0.03") and ppoos[-1] > 3 * (sum(earlier) / len(earlier))
+    ppoos_now = ppoos[-1]
+    assert ppoos_now is not None and ppoos_now > Decimal("0.03")
+    assert ppoos_now > 3 * (sum(earlier) / len(earlier))
     assert (
         not RetailInventoryFact.objects.exclude(asin="")
         .filter(procurable_product_out_of_stock_rate__isnull=False)
         .exists()
     )
+
+
+@pytest.mark.xfail(
+    not PIPELINE_TAKES_OPTIONS,
+    reason="report_import_create takes no import options yet, so Ads bodies are loaded without their profile",
+    strict=True,
+)
+def test_ads_facts_carry_the_vendor_codes_profile(seeded: Seeded) -> None:
+    profile = AdsProfile.objects.get(vendor_code=seeded.vendor_code)
+    ads = AdsDailyFact.objects.filter(brand=seeded.vendor_code.brand)
+    assert ads.exists()
+    assert set(ads.values_list("profile_id", "marketplace_id").distinct()) == {(profile.profile_id, US)}
 
 
 def test_ads_profile_per_vendor_code(seeded: Seeded) -> None:
