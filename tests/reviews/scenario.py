@@ -112,9 +112,17 @@ def build_scenario(vc: VendorCode, *, last_day: date, months: int = 14, seed: in
             returns = round(units * 0.03)
             sales.append(
                 RetailSalesFact(
-                    **key, **view, period_start=day, period_end=day, asin=product.asin, currency="USD",
-                    ordered_units=units, ordered_revenue=_money(units * price), shipped_units=units,
-                    shipped_revenue=_money(units * price * 0.98), shipped_cogs=_money(units * float(product.cost_price or 10)),
+                    **key,
+                    **view,
+                    period_start=day,
+                    period_end=day,
+                    asin=product.asin,
+                    currency="USD",
+                    ordered_units=units,
+                    ordered_revenue=_money(units * price),
+                    shipped_units=units,
+                    shipped_revenue=_money(units * price * 0.98),
+                    shipped_cogs=_money(units * float(product.cost_price or 10)),
                     customer_returns=returns,
                 )
             )
@@ -127,7 +135,12 @@ def build_scenario(vc: VendorCode, *, last_day: date, months: int = 14, seed: in
             views = round(demand * rng.uniform(7, 9)) + 20
             inventory.append(
                 RetailInventoryFact(
-                    **key, **view, period_start=day, period_end=day, asin=product.asin, currency="USD",
+                    **key,
+                    **view,
+                    period_start=day,
+                    period_end=day,
+                    asin=product.asin,
+                    currency="USD",
                     net_received_inventory_units=received,
                     net_received_inventory_cost=_money(received * float(product.cost_price or 10)),
                     sellable_on_hand_inventory_units=stock[product.asin],
@@ -138,12 +151,26 @@ def build_scenario(vc: VendorCode, *, last_day: date, months: int = 14, seed: in
                 )
             )
             traffic.append(
-                RetailTrafficFact(**key, distributor_view="", selling_program="", period_start=day, period_end=day,
-                                  asin=product.asin, glance_views=views)
+                RetailTrafficFact(
+                    **key,
+                    distributor_view="",
+                    selling_program="",
+                    period_start=day,
+                    period_end=day,
+                    asin=product.asin,
+                    glance_views=views,
+                )
             )
             ppm.append(
-                RetailNetPpmFact(**key, distributor_view="", selling_program="", period_start=day, period_end=day,
-                                 asin=product.asin, net_pure_product_margin=Decimal("0.21") + Decimal(i) / 200)
+                RetailNetPpmFact(
+                    **key,
+                    distributor_view="",
+                    selling_program="",
+                    period_start=day,
+                    period_end=day,
+                    asin=product.asin,
+                    net_pure_product_margin=Decimal("0.21") + Decimal(i) / 200,
+                )
             )
             cost = round(demand * 0.9 * rng.uniform(0.9, 1.1), 2)
             ad_sales = round(cost * 4.2 * rng.uniform(0.9, 1.1), 2)
@@ -153,10 +180,22 @@ def build_scenario(vc: VendorCode, *, last_day: date, months: int = 14, seed: in
             sp_sales += ad_sales
             ads.append(
                 AdsDailyFact(
-                    brand_id=vc.brand_id, profile_id="", marketplace_id=vc.marketplace.amazon_marketplace_id,
-                    ad_product="SP", report_type="spAdvertisedProduct", date=day, campaign_id=100 + i, ad_group_id=1,
-                    ad_id=1000 + i, asin=product.asin, currency="USD", impressions=round(cost * 180), clicks=round(cost),
-                    cost=_money(cost), sales_14d=_money(ad_sales), purchases_14d=round(ad_sales / price),
+                    brand_id=vc.brand_id,
+                    profile_id="",
+                    marketplace_id=vc.marketplace.amazon_marketplace_id,
+                    ad_product="SP",
+                    report_type="spAdvertisedProduct",
+                    date=day,
+                    campaign_id=100 + i,
+                    ad_group_id=1,
+                    ad_id=1000 + i,
+                    asin=product.asin,
+                    currency="USD",
+                    impressions=round(cost * 180),
+                    clicks=round(cost),
+                    cost=_money(cost),
+                    sales_14d=_money(ad_sales),
+                    purchases_14d=round(ad_sales / price),
                     units_sold_14d=round(ad_sales / price),
                 )
             )
@@ -167,10 +206,19 @@ def build_scenario(vc: VendorCode, *, last_day: date, months: int = 14, seed: in
         ):
             ads.append(
                 AdsDailyFact(
-                    brand_id=vc.brand_id, profile_id="", marketplace_id=vc.marketplace.amazon_marketplace_id,
-                    ad_product=product_code, report_type=report_type, date=day, campaign_id=1, currency="USD",
-                    impressions=round(cost_total * 180), clicks=round(cost_total), cost=_money(cost_total),
-                    sales_14d=_money(sales_total), purchases_14d=round(sales_total / 40),
+                    brand_id=vc.brand_id,
+                    profile_id="",
+                    marketplace_id=vc.marketplace.amazon_marketplace_id,
+                    ad_product=product_code,
+                    report_type=report_type,
+                    date=day,
+                    campaign_id=1,
+                    currency="USD",
+                    impressions=round(cost_total * 180),
+                    clicks=round(cost_total),
+                    cost=_money(cost_total),
+                    sales_14d=_money(sales_total),
+                    purchases_14d=round(sales_total / 40),
                 )
             )
         day += timedelta(days=1)
@@ -201,19 +249,35 @@ def _orders(scenario: Scenario, rng: random.Random) -> None:
             shipped_at = po_date + timedelta(days=rng.randint(2, 6) + (5 if late else 0))
             lines.append(
                 PurchaseOrderLineFact(
-                    brand_id=vc.brand_id, vendor_code=vc, po_number=f"PO{n:05d}", item_sequence=str(i + 1),
-                    asin=product.asin, po_date=po_date, ship_window_start=po_date + timedelta(days=1),
-                    ship_window_end=po_date + timedelta(days=7), delivery_window_end=po_date + timedelta(days=12),
-                    currency="USD", net_cost=product.cost_price, ordered_units=requested, accepted_units=confirmed,
-                    received_units=received, last_receive_date=shipped_at + timedelta(days=3),
+                    brand_id=vc.brand_id,
+                    vendor_code=vc,
+                    po_number=f"PO{n:05d}",
+                    item_sequence=str(i + 1),
+                    asin=product.asin,
+                    po_date=po_date,
+                    ship_window_start=po_date + timedelta(days=1),
+                    ship_window_end=po_date + timedelta(days=7),
+                    delivery_window_end=po_date + timedelta(days=12),
+                    currency="USD",
+                    net_cost=product.cost_price,
+                    ordered_units=requested,
+                    accepted_units=confirmed,
+                    received_units=received,
+                    last_receive_date=shipped_at + timedelta(days=3),
                 )
             )
             confirm_delay = timedelta(minutes=rng.choice([5, 20, 45, 300]))
             shipments.append(
                 ShipmentLineFact(
-                    brand_id=vc.brand_id, vendor_code=vc, shipment_id=f"SH{n:05d}", po_number=f"PO{n:05d}",
-                    item_sequence=str(i + 1), asin=product.asin, shipped_at=shipped_at,
-                    confirmed_at=shipped_at + confirm_delay, delivered_at=shipped_at + timedelta(days=3),
+                    brand_id=vc.brand_id,
+                    vendor_code=vc,
+                    shipment_id=f"SH{n:05d}",
+                    po_number=f"PO{n:05d}",
+                    item_sequence=str(i + 1),
+                    asin=product.asin,
+                    shipped_at=shipped_at,
+                    confirmed_at=shipped_at + confirm_delay,
+                    delivered_at=shipped_at + timedelta(days=3),
                     shipped_units=confirmed,
                 )
             )
@@ -251,18 +315,30 @@ def _plan(scenario: Scenario) -> JBPPlan:
         }
         for category, value in per_category.items():
             JBPTarget.objects.update_or_create(
-                plan=plan, metric="SHIPPED_COGS", dimension_type="CATEGORY", dimension_value=category,
-                period_start=month, period_end=month_end(month),
+                plan=plan,
+                metric="SHIPPED_COGS",
+                dimension_type="CATEGORY",
+                dimension_value=category,
+                period_start=month,
+                period_end=month_end(month),
                 defaults={"period_type": "MONTH", "target_value": value},
             )
         JBPTarget.objects.update_or_create(
-            plan=plan, metric="SHIPPED_COGS", dimension_type="TOTAL", dimension_value="",
-            period_start=month, period_end=month_end(month),
+            plan=plan,
+            metric="SHIPPED_COGS",
+            dimension_type="TOTAL",
+            dimension_value="",
+            period_start=month,
+            period_end=month_end(month),
             defaults={"period_type": "MONTH", "target_value": sum(per_category.values())},
         )
         JBPTarget.objects.update_or_create(
-            plan=plan, metric="ACOS", dimension_type="TOTAL", dimension_value="",
-            period_start=month, period_end=month_end(month),
+            plan=plan,
+            metric="ACOS",
+            dimension_type="TOTAL",
+            dimension_value="",
+            period_start=month,
+            period_end=month_end(month),
             defaults={"period_type": "MONTH", "target_value": Decimal("0.25"), "direction": "LOWER_IS_BETTER"},
         )
         month = add_months(month, 1)
