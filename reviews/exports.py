@@ -201,8 +201,8 @@ def _kpi_rows(ws: Worksheet, row: int, kpis: Sequence[dict[str, Any]]) -> int:
 def mbr_workbook(data: MbrData, action_items: Sequence[dict[str, Any]] = ()) -> bytes:
     """The MBR as an .xlsx file (bytes)."""
     wb = Workbook()
-    summary = wb.active
-    summary.title = "Summary"
+    summary = wb.create_sheet("Summary")
+    wb.remove(wb.worksheets[0])
     meta = data.meta
     lines = [
         ("Brand", meta["brand"]),

@@ -233,7 +233,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _live_scope(request: HttpRequest, brand_id: int, month_text: str) -> tuple[Brand, date, Marketplace | None]:
-    brand = get_for_user_or_404(Brand.objects, request.user, pk=brand_id)
+    brand = get_for_user_or_404(Brand.objects.all(), request.user, pk=brand_id)
     try:
         month = parse_month(month_text)
     except ValueError as exc:
@@ -313,7 +313,7 @@ def mbr_live_export(request: HttpRequest, brand_id: int, month: str) -> HttpResp
 @login_required
 @require_POST
 def review_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_for_user_or_404(BusinessReview.objects, request.user, pk=pk)
+    review = get_for_user_or_404(BusinessReview.objects.all(), request.user, pk=pk)
     try:
         review = review_transition(
             review=review,

@@ -91,8 +91,8 @@ class BusinessReviewDetailSerializer(BusinessReviewSerializer):
     action_items = ActionItemSerializer(many=True, read_only=True)
 
     class Meta(BusinessReviewSerializer.Meta):
-        fields = (*BusinessReviewSerializer.Meta.fields, "metrics_snapshot", "action_items")
-        read_only_fields = fields
+        fields = (*BusinessReviewSerializer.Meta.fields, "metrics_snapshot", "action_items")  # type: ignore[assignment]
+        read_only_fields = fields  # type: ignore[assignment]
 
 
 class BusinessReviewCreateSerializer(serializers.Serializer[Any]):

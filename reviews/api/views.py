@@ -113,7 +113,7 @@ class RollupListApi(generics.ListAPIView):
         frame = derive(rows)
         out = []
         for index, row in enumerate(rows):
-            derived = frame.iloc[index] if not frame.empty else {}
+            derived: Any = frame.iloc[index] if not frame.empty else {}
             out.append(
                 {
                     **{k: _plain(row[k]) for k in ROLLUP_KEYS},
@@ -189,7 +189,7 @@ class BusinessReviewListApi(generics.ListAPIView):
         incoming = BusinessReviewCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        brand = get_for_user_or_404(Brand.objects, request.user, pk=data["brand"].pk)
+        brand = get_for_user_or_404(Brand.objects.all(), request.user, pk=data["brand"].pk)
         review = review_create(
             user=request.user,
             brand=brand,
@@ -223,7 +223,7 @@ class BusinessReviewTransitionApi(APIView):
 
     @extend_schema(request=TransitionSerializer, responses={200: BusinessReviewSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        review = get_for_user_or_404(BusinessReview.objects, request.user, pk=pk)
+        review = get_for_user_or_404(BusinessReview.objects.all(), request.user, pk=pk)
         incoming = TransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         review = review_transition(
@@ -251,7 +251,7 @@ class ActionItemListApi(generics.ListAPIView):
         incoming = ActionItemCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        review = get_for_user_or_404(BusinessReview.objects, request.user, pk=data["review"])
+        review = get_for_user_or_404(BusinessReview.objects.all(), request.user, pk=data["review"])
         item = action_item_create(
             review=review,
             user=request.user,

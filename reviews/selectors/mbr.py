@@ -52,6 +52,7 @@ from reviews.metrics import ctr
 from reviews.metrics import metric_label
 from reviews.metrics import pct_change
 from reviews.metrics import pp_change
+from reviews.metrics import ratio
 from reviews.metrics import roas
 from reviews.models import BusinessReview
 from reviews.models import Dimension
@@ -323,13 +324,15 @@ def monthly_series(
             None if u is None or not d else Decimal(int(u) * 7) / Decimal(int(d))
             for u, d in zip(frame["_trailing_units"], frame["_trailing_days"], strict=True)
         ]
-        frame["avg_weekly_shipped_units"] = averages
-        frame["weeks_of_cover"] = [
+        frame["avg_weekly_shipped_units"] = pd.Series(averages, index=frame.index, dtype=object)
+        covers = [
             weeks_of_cover(None if on_hand is None or on_hand is pd.NA else int(on_hand), average)
             for on_hand, average in zip(frame["sellable_on_hand_inventory_units"], averages, strict=True)
         ]
+        frame["weeks_of_cover"] = pd.Series(covers, index=frame.index, dtype=object)
     out: dict[Any, dict[str, Any]] = {}
-    for record in frame.to_dict("records") if not frame.empty else []:
+    records: list[dict[str, Any]] = frame.to_dict("records") if not frame.empty else []  # type: ignore[assignment]
+    for record in records:
         key = (record["dimension_value"], record["period_start"]) if by_value else record["period_start"]
         out[key] = record
     return out, chosen
@@ -486,9 +489,10 @@ def _profitability_tables(codes: Sequence[VendorCode], month: date) -> tuple[lis
         Q(service_period_start__gte=first, service_period_start__lte=last)
         | Q(service_period_start__isnull=True, invoice_date__gte=first, invoice_date__lte=last)
     )
-    for r in invoices.values("currency").annotate(
+    invoice_totals: Any = invoices.values("currency").annotate(
         total=Sum("amount"), variance=Coalesce(Sum("variance_amount"), Value(Decimal(0)), output_field=money)
-    ):
+    )
+    for r in invoice_totals:
         rows[r["currency"]]["invoiced"] = r["total"]
         rows[r["currency"]]["variance"] = r["variance"]
     for r in (
@@ -498,7 +502,7 @@ def _profitability_tables(codes: Sequence[VendorCode], month: date) -> tuple[lis
     ):
         rows[r["currency"]]["chargebacks"] = r["total"]
         rows[r["currency"]]["chargeback_count"] = r["n"]
-    for r in (
+    shortages: Any = (
         Deduction.objects.filter(
             remittance__vendor_code_id__in=ids,
             reference_type=Deduction.ReferenceType.SHORTAGE,
@@ -507,7 +511,8 @@ def _profitability_tables(codes: Sequence[VendorCode], month: date) -> tuple[lis
         )
         .values("remittance__currency")
         .annotate(total=Sum("amount"), n=Count("id"))
-    ):
+    )
+    for r in shortages:
         rows[r["remittance__currency"]]["shortages"] = r["total"]
         rows[r["remittance__currency"]]["shortage_count"] = r["n"]
     out = [
@@ -737,8 +742,8 @@ def _movers(
         )
         .annotate(delta=F("current") - F("before"))
     )
-    up = list(base.filter(delta__gt=0).order_by("-delta", "dimension_value")[:MOVERS])
-    down = list(base.filter(delta__lt=0).order_by("delta", "dimension_value")[:MOVERS])
+    up: list[Any] = list(base.filter(delta__gt=0).order_by("-delta", "dimension_value")[:MOVERS])
+    down: list[Any] = list(base.filter(delta__lt=0).order_by("delta", "dimension_value")[:MOVERS])
     asins = {r["dimension_value"] for r in (*up, *down)}
     titles = {
         (p["marketplace_id"], p["asin"]): (p["title"], p["category"])
@@ -804,7 +809,7 @@ def _stock_outs(codes: Sequence[VendorCode], month: date, view: tuple[str, str],
             "oos_glance_views": text(
                 r["oos_glance_views"].quantize(Decimal(1)) if r["oos_glance_views"] is not None else None
             ),
-            "ppoos_rate": text(r["oos_glance_views"] / r["ppoos_glance_views"]) if r["ppoos_glance_views"] else None,
+            "ppoos_rate": text(ratio(r["oos_glance_views"], r["ppoos_glance_views"])),
             "sellable_on_hand_units": text(r["sellable_on_hand_inventory_units"]),
             "unfilled_units": text(r["unfilled_customer_ordered_units"]),
         }

@@ -21,6 +21,7 @@ from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from typing import cast
 
 import pandas as pd
 
@@ -107,7 +108,7 @@ def rollup_values(
     )
     if dimension_values is not None:
         qs = qs.filter(dimension_value__in=dimension_values)
-    return list(qs.values())
+    return cast("list[dict[str, Any]]", list(qs.values()))
 
 
 def ads_values(
@@ -128,7 +129,7 @@ def ads_values(
     )
     if dimension_values is not None:
         qs = qs.filter(dimension_value__in=dimension_values)
-    return list(qs.values())
+    return cast("list[dict[str, Any]]", list(qs.values()))
 
 
 def _empty_row(key: tuple[int, str, date], sample: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +233,7 @@ def to_currency(rows: list[dict[str, Any]], currency: str, note: FxNote) -> list
         frame = pd.DataFrame(group)
         for column in FX_COLUMNS:
             frame[column] = none_for_missing(frame[column].astype(object))
-        usable = []
+        usable: list[dict[str, Any]] = []
         for month in sorted({month_start(r["period_start"]) for r in group}):
             part = frame[[month_start(d) == month for d in frame["period_start"]]]
             try:
@@ -240,8 +241,8 @@ def to_currency(rows: list[dict[str, Any]], currency: str, note: FxNote) -> list
             except MissingFxRate:
                 note.missing.append(f"{source}→{currency} {month:%Y-%m}")
                 continue
-            note.rates.extend(used[["month", "from_currency", "to_currency", "rate"]].to_dict("records"))
-            usable.extend(converted.to_dict("records"))
+            note.rates.extend(used[["month", "from_currency", "to_currency", "rate"]].to_dict("records"))  # type: ignore[arg-type]
+            usable.extend(converted.to_dict("records"))  # type: ignore[arg-type]
         kept.extend(usable)
     return kept
 

@@ -38,13 +38,14 @@ REVIEW_ROLES = (Role.BRAND_MANAGER, Role.VENDOR_OPS)
 ACTION_ROLES = (Role.BRAND_MANAGER, Role.VENDOR_OPS, Role.FINANCE, Role.FINANCE_APPROVER)
 
 
+def _person(user: AnyUser | None) -> Any:
+    """The user to record as author or actor: people only (the CLI and the demo seeder act as nobody)."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def _log(review: BusinessReview, from_status: str, to_status: str, user: AnyUser | None, comment: str = "") -> None:
     BusinessReviewTransition.objects.create(
-        review=review,
-        from_status=from_status,
-        to_status=to_status,
-        actor=user if user is not None and user.is_authenticated else None,
-        comment=comment,
+        review=review, from_status=from_status, to_status=to_status, actor=_person(user), comment=comment
     )
 
 
@@ -73,7 +74,7 @@ def review_create(
         meeting_date=meeting_date,
         attendees=attendees,
         notes=notes,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=_person(user),
     )
     try:
         with transaction.atomic():
@@ -172,7 +173,7 @@ def action_item_create(
         alert_id=alert_id,
         initiative_id=initiative_id,
         completed_at=timezone.now() if status == ActionItem.Status.DONE else None,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=_person(user),
     )
     return item
 

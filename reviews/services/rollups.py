@@ -245,7 +245,7 @@ def rollups_recompute(*, vendor_code_ids: Sequence[int], period_start: date, per
         ads_rows = 0
         if mapping:
             for sql, params in rollup_sql.ads_statements(dialect, window, computed_at):
-                cursor.execute(sql, params)
+                cursor.execute(sql, params)  # type: ignore[arg-type]
                 if sql.startswith("INSERT"):
                     ads_rows += max(cursor.rowcount, 0)
         result.ads_rows = ads_rows
