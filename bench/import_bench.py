@@ -308,7 +308,11 @@ def _machine() -> str:
     cpus = os.cpu_count() or 0
     with open("/proc/meminfo") as handle:
         mem_kb = int(handle.readline().split()[1])
-    return f"{cpus} cores, {mem_kb / 1024 / 1024:.0f} GB, Python {platform.python_version()}, PostgreSQL (stock)"
+    load = os.getloadavg()[1]
+    return (
+        f"{cpus} cores, {mem_kb / 1024 / 1024:.0f} GB, Python {platform.python_version()}, PostgreSQL (stock); "
+        f"load average {load:.1f} (shared machine)"
+    )
 
 
 def main() -> None:
