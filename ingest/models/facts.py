@@ -105,8 +105,12 @@ class FactModel(models.Model):
 class _VendorAccountFact(FactModel):
     """Facts of one vendor account: a VendorCode in a Marketplace."""
 
-    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
-    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    marketplace = models.ForeignKey(
+        Marketplace, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    vendor_code = models.ForeignKey(
+        VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
         abstract = True
@@ -446,7 +450,9 @@ class PurchaseOrderLineFact(FactModel):
     fact_table: ClassVar[str] = "purchase_order_line"
     natural_key: ClassVar[tuple[str, ...]] = ("vendor_code", "po_number", "item_sequence")
 
-    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    vendor_code = models.ForeignKey(
+        VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     po_number = _text(32)
     item_sequence = _text(16)
     asin = _optional_text(10)
@@ -481,7 +487,9 @@ class ShipmentLineFact(FactModel):
     fact_table: ClassVar[str] = "shipment_line"
     natural_key: ClassVar[tuple[str, ...]] = ("vendor_code", "shipment_id", "po_number", "item_sequence")
 
-    vendor_code = models.ForeignKey(VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    vendor_code = models.ForeignKey(
+        VendorCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     shipment_id = _text(64)
     po_number = _text(32)
     item_sequence = _text(16)

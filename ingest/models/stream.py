@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import ClassVar
 
 from django.db import models
+from django.utils import timezone
 
 from core.models import AuthoredModel
 from core.models import TimeStampedModel
@@ -13,6 +15,9 @@ from planning.models import Brand
 from planning.models import Marketplace
 from planning.models import VendorCode
 from planning.scoping import BrandScopedManager
+
+# Marketing Stream delivers hourly, in bursts: three quiet hours on a dataset suggest a broken subscription.
+STREAM_QUIET_AFTER = timedelta(hours=3)
 
 
 class AdsProfile(TimeStampedModel):
@@ -151,6 +156,11 @@ class StreamDatasetState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} last at {self.last_message_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_quiet(self) -> bool:
+        """No message for longer than hourly delivery explains: worth a look (DOMAIN.md §5 ad data failures)."""
+        return timezone.now() - self.last_message_at > STREAM_QUIET_AFTER
 
 
 class AdsBudgetUsage(models.Model):
