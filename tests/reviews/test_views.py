@@ -279,3 +279,18 @@ def test_review_list_schedules_a_review(brand_a: Any, brand_manager: Any, client
     review = BusinessReview.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("review-detail", args=[review.pk])
     assert (review.month, review.marketplace, review.status) == (MARCH, None, "SCHEDULED")
+
+
+def test_admin_edits_fx_rates_and_shows_rollups_read_only(admin_client: Any, scenario: Any) -> None:
+    from reviews.models import FxRate
+
+    response = admin_client.post(
+        "/admin/reviews/fxrate/add/",
+        {"month": "2026-03-17", "from_currency": "eur", "to_currency": "usd", "rate": "1.0825", "source": "ECB"},
+    )
+    assert response.status_code == 302
+    rate = FxRate.objects.get()
+    assert (rate.month, rate.from_currency, rate.to_currency, rate.rate) == (MARCH, "EUR", "USD", Decimal("1.0825"))
+    assert admin_client.get("/admin/reviews/rollup/").status_code == 200
+    assert admin_client.get("/admin/reviews/rollup/add/").status_code == 403
+    assert admin_client.get("/admin/reviews/adsrollup/").status_code == 200
