@@ -157,7 +157,9 @@ class Rollup(_RollupBase):
             models.Index(
                 fields=["vendor_code", "grain", "dimension", "dimension_value", "period_start"],
                 name="reviews_rollup_read",
-            )
+            ),
+            # Every ASIN of one month (the MBR's movers and stock-outs) without walking all months.
+            models.Index(fields=["vendor_code", "grain", "dimension", "period_start"], name="reviews_rollup_month"),
         ]
 
     def __str__(self) -> str:
