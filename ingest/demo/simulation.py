@@ -465,7 +465,7 @@ def _purchase_order(
     horizon = expected[i : i + plan.lead_days + plan.cover_days]
     daily = sum(horizon) / max(1, len(horizon)) if horizon else 0.0
     need = daily * (plan.lead_days + plan.cover_days) + backlog - on_hand - open_po
-    if need < plan.case_pack / 2:
+    if need <= 0:
         return None
     cases = max(1, round(need / plan.case_pack))
     requested = cases * plan.case_pack
@@ -601,8 +601,9 @@ def _cogs_by_category(facts: Sequence[AsinFacts], first: int, last: int) -> dict
     return totals
 
 
-def _calibrate(account: Account) -> None:
-    """Fit the categories to the plan: a first simulation without the stories is measured, then scaled.
+def _calibrate(account: Account, rounds: int = 2) -> None:
+    """Fit the categories to the plan: simulate without the stories, measure, scale; twice, because
+    stock and whole cases make sales less than proportional to demand for slow sellers.
 
     - Every category with a JBP target for the last complete month lands at 95-107 % of it (the
       behind-plan category at 100 % before its story, so the story alone sets its attainment; the
@@ -612,31 +613,32 @@ def _calibrate(account: Account) -> None:
     """
     cal = account.cal
     first, last = cal.index(cal.last_month), cal.index(month_end(cal.last_month))
-    natural = account.simulate_all(StoryShape(None, None, None))
-    this_year = _cogs_by_category(natural, first, last)
     behind = account.story.behind_category
     year_ago = add_months(cal.last_month, -12)
-    if behind and year_ago >= cal.first_day:
-        last_year = _cogs_by_category(natural, cal.index(year_ago), cal.index(month_end(year_ago)))
-        if this_year.get(behind) and last_year.get(behind):
-            trend = max(0.6, min(1.8, BEHIND_NATURAL_YOY * last_year[behind] / this_year[behind]))
-            middle = cal.last_month + timedelta(days=14)
+    middle = cal.last_month + timedelta(days=14)
+    for _ in range(rounds):
+        natural = account.simulate_all(StoryShape(None, None, None))
+        this_year = _cogs_by_category(natural, first, last)
+        if behind and year_ago >= cal.first_day:
+            last_year = _cogs_by_category(natural, cal.index(year_ago), cal.index(month_end(year_ago)))
+            if this_year.get(behind) and last_year.get(behind):
+                trend = max(0.6, min(1.8, BEHIND_NATURAL_YOY * last_year[behind] / this_year[behind]))
+                for plan in account.plans:
+                    if plan.category == behind:
+                        plan.trend *= trend
+                this_year[behind] = int(this_year[behind] * trend ** ((middle - cal.end).days / 365.0))
+        for category, target in sorted(account.targets.items()):
+            if not this_year.get(category):
+                continue
+            goal = random.Random(f"{account.code}:goal:{category}").uniform(0.95, 1.07)
+            if category == behind:
+                goal = 1.0  # its story alone sets its attainment
+            elif account.code == STORY_ACCOUNT and category == STOCK_OUT_CATEGORY:
+                goal = 1.1  # the stock-out costs the category sales; it stays behind plan but above 70 %
+            factor = max(0.05, min(50.0, float(target) * 100 * goal / this_year[category]))
             for plan in account.plans:
-                if plan.category == behind:
-                    plan.trend = trend
-            this_year[behind] = int(this_year[behind] * trend ** ((middle - cal.end).days / 365.0))
-    for category, target in sorted(account.targets.items()):
-        if not this_year.get(category):
-            continue
-        goal = random.Random(f"{account.code}:goal:{category}").uniform(0.95, 1.07)
-        if category == behind:
-            goal = 1.0  # its story alone sets its attainment
-        elif account.code == STORY_ACCOUNT and category == STOCK_OUT_CATEGORY:
-            goal = 1.1  # the stock-out costs the category sales; it stays behind plan but above 70 %
-        factor = max(0.05, min(50.0, float(target) * 100 * goal / this_year[category]))
-        for plan in account.plans:
-            if plan.category == category:
-                plan.scale *= factor
+                if plan.category == category:
+                    plan.scale *= factor
 
 
 def build_account(ctx: DemoContext, brand: Brand, vendor_code: VendorCode, config: FactsConfig) -> Account:
