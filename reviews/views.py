@@ -44,6 +44,7 @@ from reviews.selectors.asin import asin_trend_data
 from reviews.selectors.mbr import MbrData
 from reviews.selectors.mbr import MbrFilters
 from reviews.selectors.mbr import _disputes
+from reviews.selectors.mbr import cached_mbr_data
 from reviews.selectors.mbr import mbr_data
 from reviews.selectors.mbr import restatements
 from reviews.services.business_reviews import ACTION_ROLES
@@ -172,7 +173,7 @@ def _render_mbr(
         source = "snapshot"
         changed = restatements(review)
     else:
-        data = mbr_data(
+        data = cached_mbr_data(
             filters=MbrFilters(brand=brand, month=month, marketplace=marketplace, category=category, view=view),
             user=request.user,
         )

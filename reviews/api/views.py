@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from planning.models import Brand
+from planning.models import VendorCode
 from planning.scoping import get_for_user_or_404
 from reviews.api.filters import ActionItemFilter
 from reviews.api.filters import AdsRollupFilter
@@ -32,18 +32,29 @@ from reviews.api.serializers import BusinessReviewDetailSerializer
 from reviews.api.serializers import BusinessReviewSerializer
 from reviews.api.serializers import TransitionSerializer
 from reviews.metrics import acos
+from reviews.metrics import aged_share
+from reviews.metrics import asn_accuracy
+from reviews.metrics import asn_on_time
+from reviews.metrics import average_weekly_units
+from reviews.metrics import confirmation_rate
+from reviews.metrics import conversion
 from reviews.metrics import cpa
 from reviews.metrics import cpc
 from reviews.metrics import ctr
 from reviews.metrics import cvr
+from reviews.metrics import po_on_time_rate
+from reviews.metrics import ppoos
+from reviews.metrics import ratio
+from reviews.metrics import receive_fill_rate
+from reviews.metrics import return_rate
 from reviews.metrics import roas
+from reviews.metrics import weeks_of_cover
 from reviews.models import ActionItem
 from reviews.models import AdsRollup
 from reviews.models import BusinessReview
 from reviews.models import Rollup
 from reviews.rollup_sql import ROLLUP_MEASURES
 from reviews.selectors.mbr import text
-from reviews.selectors.rollups import derive
 from reviews.services.business_reviews import action_item_create
 from reviews.services.business_reviews import action_item_update
 from reviews.services.business_reviews import review_create
@@ -61,21 +72,38 @@ ROLLUP_KEYS = (
     "currency",
     "computed_at",
 )
-ROW_RATIOS = (
-    "return_rate",
-    "conversion",
-    "ppoos_rate",
-    "aged_share",
-    "net_ppm",
-    "vendor_confirmation_rate",
-    "receive_fill_rate",
-    "po_on_time_rate",
-    "asn_on_time_rate",
-    "asn_accuracy",
-    "weeks_of_cover",
-    "sell_through",
-)
 ADS_MEASURES = ("ad_spend", "ad_sales", "impressions", "clicks", "ad_orders", "ad_units")
+
+
+def row_ratios(row: dict[str, Any]) -> dict[str, Any]:
+    """The ratios of one stored row from its own sums, with the scalar functions of reviews.metrics (the
+    same definitions derive_ratios applies to frames; a page of 500 rows needs no DataFrame)."""
+    shipped, days = row["shipped_units"], row["shipped_days"]
+    weekly = average_weekly_units(shipped, days) if shipped is not None and days else None
+    return {
+        "return_rate": return_rate(row["customer_returns"], row["shipped_units"]),
+        "conversion": conversion(row["ordered_units"], row["glance_views"]),
+        "ppoos_rate": ppoos(row["oos_glance_views"], row["ppoos_glance_views"]),
+        "aged_share": aged_share(
+            row["aged_90_plus_days_sellable_inventory_units"], row["sellable_on_hand_inventory_units"]
+        ),
+        "net_ppm": ratio(row["net_ppm_margin"], row["net_ppm_revenue"]),
+        "vendor_confirmation_rate": confirmation_rate(row["confirmed_units"], row["requested_units"]),
+        "receive_fill_rate": receive_fill_rate(row["received_units"], row["confirmed_units"]),
+        "po_on_time_rate": po_on_time_rate(row["on_time_units"], row["confirmed_units"]),
+        "asn_on_time_rate": asn_on_time(row["asns_in_time"], row["asns_judged"]),
+        "asn_accuracy": asn_accuracy(row["shipments_accurate"], row["shipments_checked"]),
+        "weeks_of_cover": weeks_of_cover(row["sellable_on_hand_inventory_units"], weekly)
+        if row["sellable_on_hand_inventory_units"] is not None
+        else None,
+        "sell_through": row["sell_through_reported"],
+    }
+
+
+def _vendor_code_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """vendor code id -> (code, Amazon marketplace id), for the rows of one page."""
+    rows = VendorCode.objects.filter(pk__in=ids).values_list("pk", "code", "marketplace__amazon_marketplace_id")
+    return {pk: (code, market) for pk, code, market in rows}
 
 
 def _plain(value: Any) -> Any:
@@ -101,28 +129,21 @@ class RollupListApi(generics.ListAPIView):
         return Rollup.objects.for_user(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset()).values(
-            *ROLLUP_KEYS,
-            *ROLLUP_MEASURES,
-            "vendor_code_id",
-            vendor_code_code=F("vendor_code__code"),
-            marketplace_code=F("marketplace__amazon_marketplace_id"),
-        )
+        # No joins in the paginated query: COUNT(*) over a join of 180,000 rows cost more than the page.
+        queryset = self.filter_queryset(self.get_queryset()).values(*ROLLUP_KEYS, *ROLLUP_MEASURES, "vendor_code_id")
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        frame = derive(rows)
-        out = []
-        for index, row in enumerate(rows):
-            derived: Any = frame.iloc[index] if not frame.empty else {}
-            out.append(
-                {
-                    **{k: _plain(row[k]) for k in ROLLUP_KEYS},
-                    "vendor_code": row["vendor_code_code"],
-                    "marketplace": row["marketplace_code"],
-                    "sums": {k: _plain(row[k]) for k in ROLLUP_MEASURES},
-                    "ratios": {k: text(derived[k]) if k in derived else None for k in ROW_RATIOS},
-                }
-            )
+        names = _vendor_code_names({row["vendor_code_id"] for row in rows})
+        out = [
+            {
+                **{k: _plain(row[k]) for k in ROLLUP_KEYS},
+                "vendor_code": names[row["vendor_code_id"]][0],
+                "marketplace": names[row["vendor_code_id"]][1],
+                "sums": {k: _plain(row[k]) for k in ROLLUP_MEASURES},
+                "ratios": {k: text(v) for k, v in row_ratios(row).items()},
+            }
+            for row in rows
+        ]
         return self.get_paginated_response(out) if page is not None else Response(out)
 
 
@@ -140,22 +161,19 @@ class AdsRollupListApi(generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         keys = (*(k for k in ROLLUP_KEYS if k not in ("distributor_view", "selling_program")), "ad_product")
         queryset = self.filter_queryset(self.get_queryset()).values(
-            *keys,
-            "attribution_window",
-            "report_types",
-            *ADS_MEASURES,
-            vendor_code_code=F("vendor_code__code"),
-            marketplace_code=F("marketplace__amazon_marketplace_id"),
+            *keys, "vendor_code_id", "attribution_window", "report_types", *ADS_MEASURES
         )
         page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        names = _vendor_code_names({row["vendor_code_id"] for row in rows})
         out = []
-        for row in page if page is not None else queryset:
+        for row in rows:
             spend, sales, clicks = row["ad_spend"], row["ad_sales"], row["clicks"]
             out.append(
                 {
                     **{k: _plain(row[k]) for k in keys},
-                    "vendor_code": row["vendor_code_code"],
-                    "marketplace": row["marketplace_code"],
+                    "vendor_code": names[row["vendor_code_id"]][0],
+                    "marketplace": names[row["vendor_code_id"]][1],
                     "attribution_window": row["attribution_window"],
                     "spend_from": row["report_types"],
                     "sums": {k: _plain(row[k]) for k in ADS_MEASURES},

@@ -12,6 +12,8 @@ MoM and YoY are computed here on read from the stored months (cheap: a few dozen
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 import pandas as pd
+from django.core.cache import cache
 from django.db.models import Avg
 from django.db.models import Case
 from django.db.models import Count
@@ -1111,6 +1114,42 @@ def mbr_data(
         "generated_at": timezone.now().isoformat(),
     }
     return MbrData(meta=meta, sections=sections, charts=chart_data, movers=movers, warnings=warnings)
+
+
+# --- caching of live pages ------------------------------------------------------------------------------
+
+LIVE_CACHE_SECONDS = 600
+
+
+def _version_key(brand_id: int) -> str:
+    return f"reviews:rollups-version:{brand_id}"
+
+
+def rollups_changed(brand_ids: Sequence[int]) -> None:
+    """Called after a recompute committed: cached live MBR pages of these brands are outdated."""
+    for brand_id in set(brand_ids):
+        cache.set(_version_key(brand_id), uuid.uuid4().hex, None)
+
+
+def cached_mbr_data(*, filters: MbrFilters, user: AnyUser | None) -> MbrData:
+    """mbr_data, cached for LIVE_CACHE_SECONDS under the brand's rollup version: every recompute of the
+    brand's rollups makes a new version, so rollup numbers are never stale; co-op, promotion and catalog
+    numbers may be up to LIVE_CACHE_SECONDS old (the page shows when its numbers were computed)."""
+    version = cache.get(_version_key(filters.brand.pk))
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(_version_key(filters.brand.pk), version, None)
+        version = cache.get(_version_key(filters.brand.pk), version)
+    view = ":".join(filters.view) if filters.view else ""
+    market = filters.marketplace.pk if filters.marketplace else "all"
+    key = f"reviews:mbr:{filters.brand.pk}:{filters.month:%Y-%m}:{market}:{view}:{version}:{filters.category}"
+    key = f"reviews:mbr:{hashlib.sha256(key.encode()).hexdigest()}"
+    snapshot = cache.get(key)
+    if snapshot is not None:
+        return MbrData.from_snapshot(snapshot)
+    data = mbr_data(filters=filters, user=user)
+    cache.set(key, data.as_snapshot(), LIVE_CACHE_SECONDS)
+    return data
 
 
 def live_headline(review: BusinessReview) -> dict[str, str | None]:

@@ -252,7 +252,15 @@ def rollups_recompute(*, vendor_code_ids: Sequence[int], period_start: date, per
         _run(cursor, rollup_sql.drop_temp_tables(), analyze=False)
     result.seconds = time.perf_counter() - started
     # Alert rules and other readers of rollups run once the new rows are visible.
-    transaction.on_commit(lambda: run_after_rollup(ids, window.day_first, window.day_last))
+    brand_ids = sorted({vc.brand_id for vc in vendor_codes})
+
+    def after_commit() -> None:
+        from reviews.selectors.mbr import rollups_changed
+
+        rollups_changed(brand_ids)  # cached live MBR pages of these brands are outdated
+        run_after_rollup(ids, window.day_first, window.day_last)
+
+    transaction.on_commit(after_commit)
     logger.info(
         "rollups recomputed for vendor codes %s, %s..%s: %s rows, %s ads rows in %.2f s",
         ids,
