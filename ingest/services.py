@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import inspect
 import json
 import logging
 import time
@@ -83,11 +84,14 @@ def report_import_create(
     path: Path | str | None = None,
     vendor_code: VendorCode | None = None,
     user: AnyUser | None = None,
+    options: dict[str, Any] | None = None,
     enqueue: bool = True,
 ) -> ReportImport:
     """Keep the raw file, record a PENDING import and enqueue its run once the transaction commits.
 
     `user` is None for the CLI and the demo seeder (operators); a person needs an importing role.
+    `options` tell parsers what a file does not say itself (Ads report bodies: profile_id,
+    marketplace_id); parsers that take no options ignore them.
     The size is checked before the file is read: an upload over COOPDESK_MAX_UPLOAD_BYTES is refused.
     """
     if user is not None:
@@ -113,6 +117,7 @@ def report_import_create(
             original_name=stored.original_name,
             size=stored.size,
             file_sha256=stored.sha256,
+            import_options=_jsonable(options or {}),
             created_by=_author(user),
         )
         if enqueue:
@@ -137,6 +142,7 @@ def report_import_rerun(
             original_name=report_import.original_name,
             size=report_import.size,
             file_sha256=report_import.file_sha256,
+            import_options=report_import.import_options,
             rerun_of=report_import,
             created_by=_author(user),
         )
@@ -254,8 +260,11 @@ def _run_file(report_import: ReportImport, raw: BinaryIO) -> None:
         )
         return
     report_import.detected_format = spec.name
+    kwargs: dict[str, Any] = {}
+    if report_import.import_options and _takes_options(spec.parser):
+        kwargs["options"] = dict(report_import.import_options)
     try:
-        parsed = spec.parser(stream, name)
+        parsed = spec.parser(stream, name, **kwargs)
     except ParseError as exc:
         _finish_parse_error(report_import, exc)
         return
@@ -264,6 +273,13 @@ def _run_file(report_import: ReportImport, raw: BinaryIO) -> None:
         return
     _describe(report_import, parsed)
     _load(report_import, parsed, raw)
+
+
+def _takes_options(parser: Callable[..., ParsedReport]) -> bool:
+    try:
+        return "options" in inspect.signature(parser).parameters
+    except (TypeError, ValueError):  # builtins and some callables have no signature
+        return False
 
 
 def _describe(report_import: ReportImport, parsed: ParsedReport) -> None:
@@ -470,6 +486,8 @@ def _identical_previous_import(report_import: ReportImport) -> ReportImport | No
         return None
     if report_import.vendor_code_id is not None and previous.vendor_code_id != report_import.vendor_code_id:
         return None
+    if previous.import_options != report_import.import_options:
+        return None  # the same bytes said to be another profile or marketplace are not the same import
     later_changes = ReportImport.objects.filter(
         brand_id=report_import.brand_id,
         fact_table=previous.fact_table,

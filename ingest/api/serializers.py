@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -33,6 +35,7 @@ class ReportImportSerializer(serializers.ModelSerializer):
             "detected_format",
             "fact_table",
             "options",
+            "import_options",
             "data_start",
             "data_end",
             "amazon_last_updated",
@@ -78,6 +81,21 @@ class ReportImportUploadSerializer(serializers.Serializer):
         help_text="Amazon marketplace id, when the vendor code exists in several.",
     )
     brand = serializers.IntegerField(required=False, help_text="Brand id; derived from the vendor code when omitted.")
+    options = serializers.JSONField(
+        required=False,
+        help_text='What the file does not say itself, e.g. {"profile_id": "...", "marketplace_id": "ATVPDKIKX0DER"} '
+        "for Amazon Ads report bodies.",
+    )
+
+    def validate_options(self, value: object) -> dict[str, object]:
+        if isinstance(value, str):  # multipart sends it as text
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise serializers.ValidationError("Expected a JSON object.") from exc
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Expected a JSON object.")
+        return value
 
 
 class RowErrorSerializer(serializers.Serializer):

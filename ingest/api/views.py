@@ -91,7 +91,11 @@ class ImportListCreateApi(generics.ListAPIView):
         data = serializer.validated_data
         brand, vendor_code = _brand_and_vendor_code(request, data)
         report_import = services.report_import_create(
-            brand=brand, uploaded_file=data["file"], vendor_code=vendor_code, user=request.user
+            brand=brand,
+            uploaded_file=data["file"],
+            vendor_code=vendor_code,
+            options=data.get("options") or None,
+            user=request.user,
         )
         report_import.refresh_from_db()
         return Response(ReportImportSerializer(report_import).data, status=status.HTTP_201_CREATED)

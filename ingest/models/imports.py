@@ -69,7 +69,10 @@ class ReportImport(AuthoredModel):
     report_type = models.CharField(max_length=80, blank=True, db_index=True)
     detected_format = models.CharField(max_length=80, blank=True)
     fact_table = models.CharField(max_length=40, blank=True)
-    options = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(default=dict, blank=True, help_text="What the file says about itself.")
+    # What the importer said about a file that does not say it itself: an Amazon Ads report body names
+    # neither its advertiser profile nor its marketplace ({"profile_id": ..., "marketplace_id": ...}).
+    import_options = models.JSONField(default=dict, blank=True)
     data_start = models.DateField(null=True, blank=True)
     data_end = models.DateField(null=True, blank=True)
     amazon_last_updated = models.DateField(null=True, blank=True)

@@ -44,14 +44,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--marketplace", help="Amazon marketplace id, only needed when the vendor code exists in several"
         )
+        parser.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="what a file does not say itself, e.g. --option profile_id=123 --option marketplace_id=ATVPDKIKX0DER "
+            "for Amazon Ads report bodies (repeatable)",
+        )
         parser.add_argument("--sync", action="store_true", help="run the imports in this process")
         parser.add_argument("--json", action="store_true", help="print one JSON object per file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         brand, vendor_code = _resolve(options.get("brand"), options.get("vendor_code"), options.get("marketplace"))
+        import_options = _parse_options(options["option"])
         all_ok = True
         for raw_path in options["paths"]:
-            outcome = self._import_one(Path(raw_path), brand, vendor_code, sync=options["sync"])
+            outcome = self._import_one(Path(raw_path), brand, vendor_code, import_options, sync=options["sync"])
             ok = outcome["status"] == ReportImport.Status.SUCCEEDED or (
                 not options["sync"] and outcome["status"] in (ReportImport.Status.PENDING, ReportImport.Status.RUNNING)
             )
@@ -63,17 +72,37 @@ class Command(BaseCommand):
         if not all_ok:
             sys.exit(1)
 
-    def _import_one(self, path: Path, brand: Brand, vendor_code: VendorCode | None, *, sync: bool) -> dict[str, Any]:
+    def _import_one(
+        self,
+        path: Path,
+        brand: Brand,
+        vendor_code: VendorCode | None,
+        import_options: dict[str, str],
+        *,
+        sync: bool,
+    ) -> dict[str, Any]:
         if not path.is_file():
             return _refused(path, f"no such file: {path}")
         try:
-            report_import = report_import_create(brand=brand, path=path, vendor_code=vendor_code, enqueue=not sync)
+            report_import = report_import_create(
+                brand=brand, path=path, vendor_code=vendor_code, options=import_options, enqueue=not sync
+            )
         except ApplicationError as exc:
             return _refused(path, exc.message)
         if sync:
             report_import_run(report_import.pk)
         report_import.refresh_from_db()
         return _outcome(path, report_import)
+
+
+def _parse_options(pairs: list[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CommandError(f"--option expects KEY=VALUE, got {pair!r}")
+        parsed[key.strip()] = value.strip()
+    return parsed
 
 
 def _resolve(brand_name: str | None, code: str | None, marketplace_id: str | None) -> tuple[Brand, VendorCode | None]:
