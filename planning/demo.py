@@ -283,11 +283,11 @@ def _seed_users(ctx: DemoContext) -> None:
             user.save()
         for brand_name in demo.brands:
             Membership.objects.get_or_create(user=user, brand=ctx.brands[brand_name], role=demo.role)
-        ctx.users[demo.username] = user  # type: ignore[assignment]
+        ctx.users[demo.username] = user
     admin, created = user_model.objects.get_or_create(
         username=DEMO_ADMIN, defaults={"email": "admin@example.com", "is_staff": True, "is_superuser": True}
     )
     if created or not admin.check_password(ctx.password):
         admin.set_password(ctx.password)
         admin.save()
-    ctx.users[DEMO_ADMIN] = admin  # type: ignore[assignment]
+    ctx.users[DEMO_ADMIN] = admin
