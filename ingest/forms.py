@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from ingest.models import AdsProfile
 from ingest.models import ReportImport
 from ingest.models import StreamSubscription
 from ingest.parsers.ams import HOURLY_DATASETS
@@ -32,6 +33,12 @@ class ImportUploadForm(forms.Form):
         help_text="SP-API retail reports do not name their vendor code: choose it for them.",
     )
     brand = forms.ModelChoiceField(queryset=Brand.objects.none(), required=False, empty_label="Choose a brand")
+    ads_profile = forms.ModelChoiceField(
+        queryset=AdsProfile.objects.none(),
+        required=False,
+        empty_label="Not an Ads report",
+        help_text="Amazon Ads report bodies name neither their profile nor their marketplace.",
+    )
 
     def __init__(
         self, *args: Any, user: AbstractBaseUser | AnonymousUser, current_brand: Brand | None, **kwargs: Any
@@ -40,6 +47,20 @@ class ImportUploadForm(forms.Form):
         self.current_brand = current_brand
         self.fields["vendor_code"].queryset = importable_vendor_codes(user=user, brand=current_brand)  # type: ignore[attr-defined]
         self.fields["brand"].queryset = importable_brands(user=user)  # type: ignore[attr-defined]
+        profiles = AdsProfile.objects.filter(brand__in=importable_brands(user=user)).select_related("marketplace")
+        if current_brand is not None:
+            profiles = profiles.filter(brand=current_brand)
+        self.fields["ads_profile"].queryset = profiles.order_by("profile_id")  # type: ignore[attr-defined]
+
+    def import_options(self) -> dict[str, str]:
+        """The options the chosen Ads profile gives files that do not name it."""
+        profile: AdsProfile | None = self.cleaned_data.get("ads_profile")
+        if profile is None:
+            return {}
+        options = {"profile_id": profile.profile_id}
+        if profile.marketplace is not None:
+            options["marketplace_id"] = profile.marketplace.amazon_marketplace_id
+        return options
 
     @property
     def needs_brand_choice(self) -> bool:
@@ -50,6 +71,11 @@ class ImportUploadForm(forms.Form):
         data = super().clean() or {}
         vendor_code: VendorCode | None = data.get("vendor_code")
         brand: Brand | None = data.get("brand")
+        profile: AdsProfile | None = data.get("ads_profile")
+        if profile is not None and brand is None and vendor_code is None:
+            brand = profile.brand
+        if profile is not None and brand is not None and profile.brand_id != brand.pk:
+            raise forms.ValidationError(f"Ads profile {profile.profile_id} belongs to {profile.brand.name}.")
         brands = self.fields["brand"].queryset  # type: ignore[attr-defined]
         if vendor_code is not None:
             if brand is not None and brand.pk != vendor_code.brand_id:

@@ -118,6 +118,7 @@ def _import_upload(request: HttpRequest) -> HttpResponse:
                     brand=form.cleaned_data["brand"],
                     uploaded_file=uploaded,
                     vendor_code=form.cleaned_data.get("vendor_code"),
+                    options=form.import_options() or None,
                     user=request.user,
                 )
             )

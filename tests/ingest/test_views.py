@@ -285,3 +285,30 @@ def test_admin_creates_a_subscription_and_shows_its_key_once(admin_client, brand
     subscription = StreamSubscription.objects.get()
     assert len(subscription.access_key_sha256) == 64
     assert "Access key (shown once" in response.content.decode()
+
+
+def test_upload_with_an_ads_profile_passes_it_as_options(
+    client_for, brand_manager, brand_a, upload, django_capture_on_commit_callbacks
+) -> None:
+    from ingest.models import AdsProfile
+    from planning.models import Marketplace
+
+    profile = AdsProfile.objects.create(
+        profile_id="3243723479236502",
+        brand=brand_a.brand,
+        marketplace=Marketplace.objects.get(amazon_marketplace_id="ATVPDKIKX0DER"),
+    )
+    client = client_for(brand_manager)
+    assert "3243723479236502" in client.get(reverse("import-list")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            reverse("import-upload"),
+            {"file": upload("report.json", b"[]"), "ads_profile": profile.pk},
+            headers={"X-Requested-With": "fetch"},
+        )
+
+    assert response.status_code == 201
+    report_import = ReportImport.objects.get()
+    assert report_import.brand == brand_a.brand
+    assert report_import.import_options == {"profile_id": "3243723479236502", "marketplace_id": "ATVPDKIKX0DER"}
