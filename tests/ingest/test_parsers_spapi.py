@@ -13,7 +13,6 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -27,9 +26,10 @@ from ingest.parsers.base import ParseError
 from ingest.parsers.base import open_maybe_gzip
 from ingest.parsers.base import sniff
 from ingest.parsers.facts import FACT_COLUMNS
+from tests.fixtures import AMAZON_FORMATS
 from tests.ingest import docgen
 
-FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats"
+FORMATS = AMAZON_FORMATS
 EXAMPLES = json.loads((FORMATS / "spapi_vendor_reports_assembled_examples.json").read_text())["documents"]
 US = "ATVPDKIKX0DER"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,9 +21,10 @@ from ingest.parsers.base import ParseError
 from ingest.parsers.base import open_maybe_gzip
 from ingest.parsers.base import sniff
 from ingest.parsers.facts import FACT_COLUMNS
+from tests.fixtures import AMAZON_FORMATS
 from tests.ingest import docgen
 
-FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats"
+FORMATS = AMAZON_FORMATS
 SAMPLE = (FORMATS / "ara_sales_manufacturing_en_IN.reconstructed.csv").read_bytes()
 INDIA = "A21TJRUUN4KGV"
 JULY_2026 = (date(2026, 7, 1), date(2026, 7, 31))

@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,11 +15,12 @@ from ingest.models import AdsDailyFact
 from ingest.models import AdsProfile
 from ingest.models import ReportImport
 from ingest.services import report_import_create
+from tests.fixtures import AMAZON_FORMATS
 
 pytestmark = pytest.mark.django_db
 
 Status = ReportImport.Status
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "formats" / "ads_v3_spCampaigns_report_sample.json"
+SAMPLE = AMAZON_FORMATS / "ads_v3_spCampaigns_report_sample.json"
 PROFILE = "3243723479236502"
 US = "ATVPDKIKX0DER"
 
