@@ -8,7 +8,10 @@ Lifecycle: OPEN -> ACKNOWLEDGED -> (ESCALATED) -> RESOLVED. A critical alert not
 `escalation_due_at` escalates (OPEN -> ESCALATED) and its brand's managers are emailed. An alert is
 resolved by a person (with a note) or automatically when its condition was absent on two evaluations
 in a row (`clear_since` marks the first). At most one non-resolved alert exists per (rule code, brand,
-entity, period key); a condition that comes back after resolution opens a new alert.
+entity, period key); a condition that comes back after resolution opens a new alert. A person's
+resolution holds while the condition persists (a late ASN stays late; nobody wants it re-opened every
+hour): the rule re-arms once a check no longer finds the condition (`clear_since` set on the resolved
+alert), and the next occurrence opens a new alert.
 """
 
 from __future__ import annotations

@@ -258,12 +258,14 @@ class SyncResult:
     refreshed: int = 0
     cleared: int = 0
     resolved: int = 0
+    held: int = 0  # found again, but a person resolved it while the condition persisted
 
     def add(self, other: SyncResult) -> None:
         self.opened += other.opened
         self.refreshed += other.refreshed
         self.cleared += other.cleared
         self.resolved += other.resolved
+        self.held += other.held
 
 
 @dataclass
@@ -389,11 +391,18 @@ def _sync(brand: Brand, rule: AlertRule, run: RuleRun, now: datetime) -> SyncRes
     with transaction.atomic():
         scoped = Alert.objects.select_for_update().filter(brand=brand, code=rule.code, status__in=Alert.ACTIVE_STATUSES)
         everything = {(a.content_type_id, a.object_id, a.period_key): a for a in scoped}
-        in_scope = {
-            key
-            for key, a in everything.items()
-            if (run.vendor_scope is None or a.vendor_code_id in run.vendor_scope)
-            and (run.period_keys is None or a.period_key in run.period_keys)
+        in_scope = {key for key, a in everything.items() if _in_scope(run, a.vendor_code_id, a.period_key)}
+        # Resolved by a person while the condition was still there: that resolution holds until the
+        # condition has been absent once (then `clear_since` re-arms the rule for a new alert).
+        held = {
+            (a.content_type_id, a.object_id, a.period_key): a
+            for a in Alert.objects.select_for_update().filter(
+                brand=brand,
+                code=rule.code,
+                status=Status.RESOLVED,
+                resolution=Alert.Resolution.MANUAL,
+                clear_since__isnull=True,
+            )
         }
         seen: set[tuple[int, str, str]] = set()
         for finding in run.findings:
@@ -404,6 +413,11 @@ def _sync(brand: Brand, rule: AlertRule, run: RuleRun, now: datetime) -> SyncRes
             seen.add(key)
             severity = finding.severity or rule.severity
             alert = everything.get(key)
+            if alert is None and key in held:
+                held[key].last_seen_at = now
+                held[key].save(update_fields=["last_seen_at", "updated_at"])
+                result.held += 1
+                continue
             if alert is None:
                 alert = Alert(
                     rule=rule,
@@ -459,7 +473,18 @@ def _sync(brand: Brand, rule: AlertRule, run: RuleRun, now: datetime) -> SyncRes
                     note=f"Not found since {timezone.localtime(alert.clear_since):%d %b %Y %H:%M}.",
                 )
                 result.resolved += 1
+        for key, alert in held.items():
+            if key not in seen and _in_scope(run, alert.vendor_code_id, alert.period_key):
+                alert.clear_since = now
+                alert.save(update_fields=["clear_since", "updated_at"])
+                _event(alert, Kind.CLEARED, at=now, note="The condition is gone: a new occurrence opens a new alert.")
     return result
+
+
+def _in_scope(run: RuleRun, vendor_code_id: int | None, period_key: str) -> bool:
+    return (run.vendor_scope is None or vendor_code_id in run.vendor_scope) and (
+        run.period_keys is None or period_key in run.period_keys
+    )
 
 
 def _numbers(finding: Finding) -> dict[str, Any]:
@@ -590,10 +615,10 @@ def alert_escalate(*, alert: Alert, user: Any, note: str = "") -> Alert:
     return locked
 
 
-def alerts_escalate_due(*, now: datetime | None = None) -> int:
+def alerts_escalate_due(*, now: datetime | None = None, connection: Any = None) -> int:
     """Critical alerts still OPEN (nobody acknowledged) at their escalation deadline: OPEN -> ESCALATED and
     the brand's managers are emailed. Each alert is claimed with a conditional update, so two runs at the
-    same time escalate (and email) it once."""
+    same time escalate (and email) it once. `connection`: an email connection other than the default."""
     now = now or timezone.now()
     due = list(
         Alert.objects.filter(status=Status.OPEN, acknowledged_at__isnull=True, escalation_due_at__lte=now).values_list(
@@ -617,7 +642,7 @@ def alerts_escalate_due(*, now: datetime | None = None) -> int:
                 to_status=Status.ESCALATED,
                 note=f"Not acknowledged by {timezone.localtime(alert.escalation_due_at):%d %b %Y %H:%M}.",
             )
-        _notify_owners(pk, reason="not acknowledged by its deadline")
+        _notify_owners(pk, reason="not acknowledged by its deadline", connection=connection)
         escalated += 1
     return escalated
 
@@ -634,10 +659,10 @@ def brand_owners(brand_id: int) -> list[Any]:
 
 
 def site_url() -> str:
-    return str(getattr(settings, "COOPDESK_SITE_URL", "http://localhost:8000")).rstrip("/")
+    return str(getattr(settings, "COOPDESK_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
 
 
-def _notify_owners(alert_id: int, *, reason: str) -> None:
+def _notify_owners(alert_id: int, *, reason: str, connection: Any = None) -> None:
     alert = Alert.objects.select_related("brand", "acknowledged_by", "assigned_to").get(pk=alert_id)
     owners = brand_owners(alert.brand_id)
     if not owners:
@@ -651,7 +676,7 @@ def _notify_owners(alert_id: int, *, reason: str) -> None:
     }
     subject = f"[Coopdesk] Escalated: {alert.title}"[:200]
     body = render_to_string("emails/alert_escalated.txt", context)
-    message = EmailMultiAlternatives(subject, body, to=[u.email for u in owners])
+    message = EmailMultiAlternatives(subject, body, to=[u.email for u in owners], connection=connection)
     message.send()
     _event(alert, Kind.NOTIFIED, data={"recipients": [u.get_username() for u in owners], "reason": reason})
 
@@ -720,6 +745,7 @@ def _resolve_for_disabled_rule(brand: Brand, code: str, user: Any) -> None:
         alert.resolved_at = now
         alert.resolved_by = user
         alert.note = "Rule turned off for the brand."
+        alert.clear_since = now  # turned on again later, the rule opens fresh alerts
         alert.save()
         _event(alert, Kind.RESOLVED, actor=user, note=alert.note, from_status=from_status, to_status=Status.RESOLVED)
 

@@ -124,7 +124,15 @@ def test_condition_back_before_resolution_keeps_the_alert_and_after_opens_a_new_
     assert (first.status, first.clear_since) == ("OPEN", None)
     assert _kinds(first) == ["TRIGGERED", "CLEARED", "RECURRED"]
 
-    alert_resolve(alert=first, user=_member(brand_a, "bm"), note="Uploaded A+ content.")
+    # Resolved by a person while the condition is still there: the resolution holds.
+    alert_resolve(alert=first, user=_member(brand_a, "bm"), note="A+ content is being uploaded.")
+    held = alerts_evaluate(brand_id=brand_a.brand.pk, codes=[CONTENT])
+    assert (held.by_code[CONTENT].opened, held.by_code[CONTENT].held) == (0, 1)
+    # The condition goes away (re-arms the rule) and comes back: a NEW alert.
+    _fresh_content(product)
+    alerts_evaluate(brand_id=brand_a.brand.pk, codes=[CONTENT])
+    assert Alert.objects.get(pk=first.pk).clear_since is not None
+    _fresh_content(product, aplus_content=False)
     result = alerts_evaluate(brand_id=brand_a.brand.pk, codes=[CONTENT])
     assert result.by_code[CONTENT].opened == 1
     assert Alert.objects.count() == 2
