@@ -9,7 +9,6 @@ import re
 from datetime import date
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -27,6 +26,7 @@ from ingest.services import report_import_run
 from ingest.storage import UploadTooLarge
 from planning.models import Marketplace
 from tests.factories import VendorCodeFactory
+from tests.fixtures import AMAZON_FORMATS
 from tests.ingest.documents import SalesRow
 from tests.ingest.documents import encode
 from tests.ingest.documents import fatal_document
@@ -35,7 +35,7 @@ from tests.ingest.documents import sales_report
 pytestmark = pytest.mark.django_db
 
 Status = ReportImport.Status
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "formats"
+SHARED = AMAZON_FORMATS
 
 # Two retail weeks (Sunday to Saturday) of 2024.
 W1, W1_END = date(2024, 3, 3), date(2024, 3, 9)
