@@ -49,7 +49,6 @@ facts exactly as they were.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import tempfile
 import time
@@ -57,7 +56,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from core.periods import week_start
 from ingest import demo_documents as docs
@@ -80,12 +78,6 @@ from planning.models import Brand
 from planning.models import VendorCode
 
 logger = logging.getLogger(__name__)
-
-# Ads report bodies name neither their advertiser profile nor their marketplace: the importer says so
-# with import options (profile_id, marketplace_id), which ads_reports.parse_api_report reads. The
-# pipeline passes them once report_import_create accepts `options` (an ingest follow-up); until then
-# the demo's ads facts carry no profile and cannot be mapped to their vendor code.
-PIPELINE_TAKES_OPTIONS = "options" in inspect.signature(services.report_import_create).parameters
 
 FACTS_CONFIG = FactsConfig()
 
@@ -119,8 +111,10 @@ def import_document(
     """Keep the file, create its ReportImport and run it in-process, as the Celery task would."""
     path = directory / document.name
     path.write_bytes(document.data)
-    extra: dict[str, Any] = {"options": document.options} if document.options and PIPELINE_TAKES_OPTIONS else {}
-    created = services.report_import_create(brand=brand, path=path, vendor_code=vendor_code, enqueue=False, **extra)
+    # Ads report bodies name neither their advertiser profile nor their marketplace: the importer says so.
+    created = services.report_import_create(
+        brand=brand, path=path, vendor_code=vendor_code, options=document.options or None, enqueue=False
+    )
     finished = services.report_import_run(created.pk)
     path.unlink()
     if finished is None or finished.status != ReportImport.Status.SUCCEEDED:
@@ -153,8 +147,6 @@ def seed_account(ctx: DemoContext, account: Account, config: FactsConfig, direct
         documents.append(promotion)
     if config.ads_days:
         profile = ads_profile_for(account)
-        if not PIPELINE_TAKES_OPTIONS:
-            ctx.log(f"{account.code}: ads reports imported without their profile (the pipeline takes no options yet)")
         campaigns = campaigns_for(account, ctx)
         documents.extend(
             ads_documents(account, campaigns, ad_rows(account, campaigns, config.ads_days), profile.profile_id)

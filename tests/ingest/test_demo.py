@@ -29,7 +29,6 @@ from django.test import override_settings
 
 from core.periods import add_months
 from core.periods import month_end
-from ingest.demo import PIPELINE_TAKES_OPTIONS
 from ingest.demo import DemoStories
 from ingest.demo import FactsConfig
 from ingest.demo import seed_facts
@@ -352,11 +351,6 @@ def test_top_headphones_run_out_of_stock(seeded: Seeded) -> None:
     )
 
 
-@pytest.mark.xfail(
-    not PIPELINE_TAKES_OPTIONS,
-    reason="report_import_create takes no import options yet, so Ads bodies are loaded without their profile",
-    strict=True,
-)
 def test_ads_facts_carry_the_vendor_codes_profile(seeded: Seeded) -> None:
     profile = AdsProfile.objects.get(vendor_code=seeded.vendor_code)
     ads = AdsDailyFact.objects.filter(brand=seeded.vendor_code.brand)
