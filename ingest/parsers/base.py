@@ -110,9 +110,17 @@ def open_maybe_gzip(stream: BinaryIO) -> BinaryIO:
     return stream
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+# Excel writes a workbook's text (xl/sharedStrings.xml) after the sheet, so an XLSX detector needs
+# much more than the first 64 KB to see the header row of a big export.
+ZIP_SNIFF_BYTES = 32 * 1024 * 1024
+
+
 def sniff(stream: BinaryIO, size: int = 64 * 1024) -> bytes:
-    """The first `size` bytes of the (gunzipped) content, for detection."""
+    """The first `size` bytes of the (gunzipped) content for detection; up to 32 MB of a zip (XLSX)."""
     head = stream.read(size)
+    if head.startswith(ZIP_MAGIC) and len(head) == size:
+        head += stream.read(ZIP_SNIFF_BYTES - size)
     if isinstance(stream, io.BufferedIOBase | io.RawIOBase) or hasattr(stream, "seek"):
         stream.seek(0)
     return head
