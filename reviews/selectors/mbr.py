@@ -966,7 +966,10 @@ def mbr_data(
         by_key["profitability"]["missing"].append("Net PPM needs the Net Pure Product Margin report for this month.")
 
     # Availability
-    stock_outs = _stock_outs(codes, month, view, category) if current is not None else []
+    inventory_pair = (
+        tuple(_value(current, "inventory_view").split(" / ")) if _value(current, "inventory_view") else view
+    )
+    stock_outs = _stock_outs(codes, month, inventory_pair, category) if current is not None else []  # type: ignore[arg-type]
     by_key["availability"]["tables"].append(
         {"key": "stock_outs", "title": "Most out-of-stock glance views", "rows": stock_outs}
     )
@@ -984,6 +987,11 @@ def mbr_data(
         "PO on-time counts confirmed units received in the delivery window (prepaid) or shipped in the ship "
         "window (collect); open windows count as not yet on time."
     )
+    if inventory_view := _value(current, "inventory_view"):
+        by_key["availability"]["notes"].append(
+            f"Inventory from the {inventory_view} view (no {' / '.join(view)} inventory report imported); "
+            "weeks of cover and sell-through divide it by the shipments of the view shown."
+        )
     by_key["availability"]["missing"].append("SoROOS and average vendor lead time are not in the rollups yet.")
 
     # Traffic

@@ -78,6 +78,21 @@ class FxNote:
         return any(r["from_currency"] != r["to_currency"] for r in self.rates)
 
 
+INVENTORY_MEASURES = (
+    "net_received_inventory_cost",
+    "net_received_inventory_units",
+    "unfilled_customer_ordered_units",
+    *INVENTORY_LEVELS,
+    "oos_glance_views",
+    "ppoos_glance_views",
+    "sell_through_reported",
+)
+
+
+def _has_inventory(row: dict[str, Any]) -> bool:
+    return any(row.get(c) is not None for c in INVENTORY_MEASURES)
+
+
 def choose_view(views: Iterable[tuple[str, str]], wanted: tuple[str, str] | None = None) -> tuple[str, str]:
     """The (distributor view, selling program) to show: the wanted one if it has rows, else MANUFACTURING /
     RETAIL, else the first that has rows; ('', '') when there are only view-less rows."""
@@ -143,6 +158,7 @@ def _empty_row(key: tuple[int, str, date], sample: dict[str, Any]) -> dict[str, 
         currency=sample["currency"],
         attribution_window=None,
         ad_products="",
+        inventory_view=None,
     )
     return row
 
@@ -184,6 +200,23 @@ def combine(
         pair = (row["distributor_view"], row["selling_program"])
         if pair == view and row["glance_views"] is not None:
             slot(row)["glance_views"] = row["glance_views"]
+    # Amazon serves the inventory report per view too, and a vendor often pulls it in one view only (the
+    # SOURCING one, its own stock). When the chosen view has no inventory, take it whole from another
+    # view (same program first) and name that view: one view per table, never a sum across views.
+    if view != ("", ""):
+        donors: dict[tuple[int, str, date], dict[str, Any]] = {}
+        for row in sorted(rows, key=lambda r: (r["selling_program"] != view[1], r["distributor_view"])):
+            pair = (row["distributor_view"], row["selling_program"])
+            if pair in (view, ("", "")) or not _has_inventory(row):
+                continue
+            donors.setdefault((row["vendor_code_id"], row["dimension_value"], row["period_start"]), row)
+        for key, donor in donors.items():
+            target = out.get(key)
+            if target is None or _has_inventory(target):
+                continue
+            for column in INVENTORY_MEASURES:
+                target[column] = donor[column]
+            target["inventory_view"] = f"{donor['distributor_view']} / {donor['selling_program']}"
     windows: dict[tuple[int, str, date], set[str]] = {}
     for ad in ads:
         target = slot(ad)

@@ -331,3 +331,28 @@ def test_unknown_vendor_code_is_refused(db: None) -> None:
     with pytest.raises(ApplicationError, match="Unknown vendor code ids: 999999"):
         rollups_recompute(vendor_code_ids=[999999], period_start=MARCH, period_end=MARCH)
     assert not RetailSalesFact.objects.exists()
+
+
+def test_inventory_of_another_view_is_used_whole_and_named(brand_a: Any, brand_manager: Any) -> None:
+    # Sales in MANUFACTURING (ordered revenue lives there), inventory pulled in SOURCING only.
+    vc = brand_a.vendor_code
+    f.sales(vc, "B000000001", date(2026, 3, 5), ordered_revenue=Decimal("500.00"), ordered_units=5, shipped_units=5)
+    f.inventory(
+        vc,
+        "B000000001",
+        date(2026, 3, 5),
+        view="SOURCING",
+        sellable_on_hand_inventory_units=40,
+        procurable_product_out_of_stock_rate=Decimal("0.5"),
+    )
+    f.traffic(vc, "B000000001", date(2026, 3, 5), glance_views=100)
+    _recompute(vc)
+
+    data = mbr_data(filters=MbrFilters(brand=brand_a.brand, month=MARCH), user=brand_manager)
+    availability = data.section("availability")
+    ppoos = next(k for k in availability["kpis"] if k["key"] == "ppoos_rate")
+    assert ppoos["value"] == "0.5"
+    assert any("Inventory from the SOURCING / RETAIL view" in n for n in availability["notes"])
+    assert [r["asin"] for r in availability["tables"][0]["rows"]] == ["B000000001"]
+    revenue = next(k for k in data.section("headline")["kpis"] if k["key"] == "ordered_revenue")
+    assert revenue["value"] == "500"
