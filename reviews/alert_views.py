@@ -40,7 +40,7 @@ from reviews.alert_rules import Severity
 
 PAGE_SIZE = 50
 STATUS_FILTERS = [
-    (selectors.ACTIVE, "Open, acknowledged or escalated"),
+    (selectors.ACTIVE, "Not resolved"),
     *Alert.Status.choices,
     (selectors.ALL, "All"),
 ]
