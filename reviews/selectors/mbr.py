@@ -966,10 +966,11 @@ def mbr_data(
         by_key["profitability"]["missing"].append("Net PPM needs the Net Pure Product Margin report for this month.")
 
     # Availability
-    inventory_pair = (
-        tuple(_value(current, "inventory_view").split(" / ")) if _value(current, "inventory_view") else view
-    )
-    stock_outs = _stock_outs(codes, month, inventory_pair, category) if current is not None else []  # type: ignore[arg-type]
+    inventory_pair: tuple[str, str] = view
+    if _value(current, "inventory_view"):
+        first_view, _, program = str(_value(current, "inventory_view")).partition(" / ")
+        inventory_pair = (first_view, program)
+    stock_outs = _stock_outs(codes, month, inventory_pair, category) if current is not None else []
     by_key["availability"]["tables"].append(
         {"key": "stock_outs", "title": "Most out-of-stock glance views", "rows": stock_outs}
     )

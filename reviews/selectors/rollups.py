@@ -211,12 +211,12 @@ def combine(
                 continue
             donors.setdefault((row["vendor_code_id"], row["dimension_value"], row["period_start"]), row)
         for key, donor in donors.items():
-            target = out.get(key)
-            if target is None or _has_inventory(target):
+            receiver = out.get(key)
+            if receiver is None or _has_inventory(receiver):
                 continue
             for column in INVENTORY_MEASURES:
-                target[column] = donor[column]
-            target["inventory_view"] = f"{donor['distributor_view']} / {donor['selling_program']}"
+                receiver[column] = donor[column]
+            receiver["inventory_view"] = f"{donor['distributor_view']} / {donor['selling_program']}"
     windows: dict[tuple[int, str, date], set[str]] = {}
     for ad in ads:
         target = slot(ad)
