@@ -533,8 +533,9 @@ class FactLoader:
             pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
             buffer.seek(0)
             with connection.cursor() as cursor:
+                # size positionally: Django's debug cursor wrapper (DEBUG=true) takes no keyword here.
                 cursor.copy_expert(
-                    f'COPY "{self.stage_table}" ({cols}) FROM STDIN WITH (FORMAT csv)', buffer, size=_COPY_BLOCK
+                    f'COPY "{self.stage_table}" ({cols}) FROM STDIN WITH (FORMAT csv)', buffer, _COPY_BLOCK
                 )
             return
         # SQLite: correct, not fast. Values are adapted the way Django stores them, so that the

@@ -27,7 +27,6 @@ import csv
 import gzip
 import io
 import json
-import os
 import random
 import uuid
 from collections.abc import Iterable
@@ -41,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 
 from ingest.demo_documents import AD_GROUP_ID as AD_GROUP_ID
 from ingest.demo_documents import AD_ID as AD_ID
@@ -66,15 +64,15 @@ from ingest.demo_documents import shipped_item as shipped_item
 from ingest.demo_documents import sp_advertised_product_row as sp_advertised_product_row
 from ingest.demo_documents import sp_campaign_row as sp_campaign_row
 from ingest.demo_documents import to_bytes as to_bytes
+from tests.fixtures import AMAZON_FORMATS
 
-SHARED_FORMATS = Path(os.environ.get("COOPDESK_SHARED_FORMATS", "/work/shared/formats"))
+SHARED_FORMATS = AMAZON_FORMATS
 
 
 def shared_path(name: str) -> Path:
-    """A file of the shared format fixtures; the test is skipped (with the reason) where they are absent."""
+    """A file of Amazon's format fixtures kept in tests/fixtures/amazon_formats."""
     path = SHARED_FORMATS / name
-    if not path.exists():
-        pytest.skip(f"shared format fixture {path} is not available (set COOPDESK_SHARED_FORMATS)")
+    assert path.exists(), f"format fixture {path} is missing"
     return path
 
 
