@@ -58,6 +58,35 @@ def _fact_days(vendor_code_ids: list[int]) -> tuple[date, date] | None:
     return min(firsts), max(lasts)
 
 
+def _fx_rates(ctx: DemoContext, first: date) -> int:
+    """Monthly EUR/USD rates for the demo months (around 1.08, moving a little): the all-marketplace
+    MBRs add US and German numbers. Rates of real months are entered by finance in the admin."""
+    from decimal import Decimal
+
+    from core.periods import add_months
+    from core.periods import month_start
+    from reviews.models import FxRate
+
+    rng = ctx.rng("reviews:fx")
+    month = month_start(first)
+    written = 0
+    while month <= ctx.today:
+        eur_usd = (Decimal("1.08") + Decimal(rng.randint(-40, 40)) / 1000).quantize(Decimal("0.0001"))
+        for source, target, rate in (
+            ("EUR", "USD", eur_usd),
+            ("USD", "EUR", (1 / eur_usd).quantize(Decimal("0.000001"))),
+        ):
+            FxRate.objects.update_or_create(
+                month=month,
+                from_currency=source,
+                to_currency=target,
+                defaults={"rate": rate, "source": "Demo rates (approximate monthly averages)"},
+            )
+            written += 1
+        month = add_months(month, 1)
+    return written
+
+
 def seed_reviews_demo(ctx: DemoContext) -> None:
     from core.periods import add_months
     from core.periods import month_start
@@ -70,6 +99,7 @@ def seed_reviews_demo(ctx: DemoContext) -> None:
 
     vendor_code_ids = sorted(vc.pk for vc in ctx.vendor_codes.values())
     span = _fact_days(vendor_code_ids)
+    ctx.log(f"FX rates: {_fx_rates(ctx, span[0] if span else add_months(month_start(ctx.today), -18))} monthly rates")
     if span is None:
         ctx.log("no demo facts yet: rollups skipped (the MBR pages will say which data is missing)")
     else:

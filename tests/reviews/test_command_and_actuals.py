@@ -157,3 +157,6 @@ def test_demo_seeder_recomputes_rollups_and_opens_the_reviews(
     frozen = BusinessReview.objects.get(status="DATA_FROZEN")
     assert frozen.metrics_snapshot["meta"]["month"] == "2026-03-01"
     assert ActionItem.objects.filter(review=frozen).count() == 3
+    from reviews.models import FxRate
+
+    assert FxRate.objects.filter(month=date(2026, 3, 1), from_currency="EUR", to_currency="USD").count() == 1
