@@ -9,7 +9,8 @@ What it does, idempotently (everything keyed on natural keys; state changes only
    has something to compare with.
 2. Brand settings that show per-brand parameters: Acme Audio accepts ads data once restated at 7 days
    (ACOS_ABOVE_TARGET `final_after_days` 7, target 30 % where the plan has none), so the demo ACoS spike
-   is judged; both brands judge content on A+ only (no video requirement) and after a year.
+   is judged, and judges content on A+ only, after two years; Verdant Home keeps half a week of safety
+   stock (OOS_RISK) and has turned CONTENT_STALE off.
 3. Marketing Stream subscriptions: Acme Audio's SP traffic stream silent for 7 hours while campaigns
    run (STREAM_GAP), Verdant Home's budget-usage stream waiting for confirmation for 30 hours.
 4. Every rule, every demo brand, as of now (stock-out ASINs, the ACoS spike, Speakers behind plan,
@@ -31,19 +32,19 @@ from typing import Any
 if TYPE_CHECKING:
     from planning.demo import DemoContext
 
-# Category -> (sell-through benchmark per week, source). Agency-style figures; weekly sell-through of
-# healthy 1P inventory runs around 15-35 % depending on the category's turn.
+# Category -> (weekly sell-through benchmark, source). The rule compares each complete week's sell-through
+# with it; the demo catalog turns its stock at ~15-20 % a week, so these flag the laggards.
 DEMO_BENCHMARKS: dict[str, tuple[str, str]] = {
-    "Headphones": ("0.22", "Demo: agency category study, consumer electronics 2025"),
-    "Speakers": ("0.20", "Demo: agency category study, consumer electronics 2025"),
-    "Chargers & Cables": ("0.28", "Demo: agency category study, accessories 2025"),
-    "Computer Accessories": ("0.20", "Demo: agency category study, accessories 2025"),
-    "Smart Home": ("0.18", "Demo: agency category study, smart home 2025"),
-    "Garden Tools": ("0.15", "Demo: garden retail panel, spring 2025"),
-    "Planters": ("0.14", "Demo: garden retail panel, spring 2025"),
-    "Outdoor Lighting": ("0.16", "Demo: garden retail panel, spring 2025"),
-    "Watering": ("0.15", "Demo: garden retail panel, spring 2025"),
-    "Kitchen Storage": ("0.20", "Demo: home goods panel 2025"),
+    "Headphones": ("0.12", "Demo: agency study of weekly sell-through, consumer electronics 2025"),
+    "Speakers": ("0.10", "Demo: agency study of weekly sell-through, consumer electronics 2025"),
+    "Chargers & Cables": ("0.12", "Demo: agency study of weekly sell-through, accessories 2025"),
+    "Computer Accessories": ("0.12", "Demo: agency study of weekly sell-through, accessories 2025"),
+    "Smart Home": ("0.10", "Demo: agency study of weekly sell-through, smart home 2025"),
+    "Garden Tools": ("0.10", "Demo: garden retail panel, weekly sell-through 2025"),
+    "Planters": ("0.10", "Demo: garden retail panel, weekly sell-through 2025"),
+    "Outdoor Lighting": ("0.10", "Demo: garden retail panel, weekly sell-through 2025"),
+    "Watering": ("0.10", "Demo: garden retail panel, weekly sell-through 2025"),
+    "Kitchen Storage": ("0.12", "Demo: home goods panel, weekly sell-through 2025"),
 }
 
 
@@ -93,30 +94,45 @@ def _brand_settings(ctx: DemoContext) -> None:
     from reviews.alert_models import AlertRule
     from reviews.alert_rules import SPECS
     from reviews.alert_rules import validate_parameters
+    from reviews.alert_services import alert_rule_update
 
     settings: dict[str, dict[str, dict[str, Any]]] = {
         "Acme Audio": {
             "ACOS_ABOVE_TARGET": {"final_after_days": 7, "target_acos": "0.30"},
-            "CONTENT_STALE": {"require_video": False, "max_age_days": 365},
+            "CONTENT_STALE": {"require_video": False, "max_age_days": 730},
         },
-        "Verdant Home": {"CONTENT_STALE": {"require_video": False, "max_age_days": 365}},
+        "Verdant Home": {
+            # A reliable supplier and short lead times: half a week of safety stock is enough.
+            "OOS_RISK": {"safety_weeks": "0.5"},
+            # The content team works from its own tracker: the rule is off for the brand.
+            "CONTENT_STALE": {"enabled": False},
+        },
     }
     manager: Any = ctx.users.get("brand.manager")
+    if manager is None:
+        return
     for brand_name, rules in settings.items():
         brand = ctx.brands.get(brand_name)
         if brand is None:
             continue
         for code, overrides in rules.items():
             default = AlertRule.objects.get(code=code, brand__isnull=True)
-            AlertRule.objects.update_or_create(
-                code=code,
+            parameters = validate_parameters(
+                SPECS[code], {**default.parameters, **{k: v for k, v in overrides.items() if k != "enabled"}}
+            )
+            enabled = bool(overrides.get("enabled", True))
+            own = AlertRule.objects.filter(code=code, brand=brand).first()
+            if own is not None and (own.parameters, own.enabled) == (parameters, enabled):
+                continue  # already set: no new history row
+            # Through the service, as a brand manager would: validated, kept in the rule's history, and a
+            # rule turned off resolves its open alerts.
+            alert_rule_update(
                 brand=brand,
-                defaults={
-                    "parameters": validate_parameters(SPECS[code], {**default.parameters, **overrides}),
-                    "severity": default.severity,
-                    "enabled": True,
-                    "updated_by": manager,
-                },
+                code=code,
+                user=manager,
+                parameters=parameters,
+                severity=default.severity,
+                enabled=enabled,
             )
 
 

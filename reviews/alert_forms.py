@@ -13,11 +13,13 @@ from reviews.alert_models import AlertPreference
 from reviews.alert_models import Benchmark
 from reviews.alert_rules import RuleSpec
 from reviews.alert_rules import Severity
+from reviews.alert_rules.base import parameter_label
 from reviews.alert_rules.feeds import REPORT_CHOICES
 from reviews.alert_rules.feeds import REPORT_LABELS
 
 _SMALL = {"class": "form-control form-control-sm"}
 _SELECT = {"class": "form-select form-select-sm"}
+_CHECK = {"class": "form-check-input"}
 
 
 class ResolveForm(forms.Form):
@@ -58,7 +60,11 @@ class RuleForm(forms.Form):
     reports becomes a checkbox, a cadence and a grace per report)."""
 
     severity = forms.ChoiceField(choices=Severity.choices, widget=forms.Select(attrs=_SELECT))
-    enabled = forms.BooleanField(required=False, help_text="Off: the rule is not evaluated for the brand.")
+    enabled = forms.BooleanField(
+        required=False,
+        help_text="Off: the rule is not evaluated for the brand.",
+        widget=forms.CheckboxInput(attrs={**_CHECK, "role": "switch"}),
+    )
 
     def __init__(self, *args: Any, spec: RuleSpec, parameters: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,7 +73,7 @@ class RuleForm(forms.Form):
         properties = spec.schema.get("properties", {})
         for name, schema in properties.items():
             help_text = spec.parameter_help.get(name, "")
-            label = name.replace("_", " ").capitalize()
+            label = parameter_label(name)
             current = parameters.get(name)
             if name == "reports":
                 self._report_fields(current or [], help_text)
@@ -82,7 +88,9 @@ class RuleForm(forms.Form):
                     widget=forms.NumberInput(attrs=_SMALL),
                 )
             elif schema.get("type") == "boolean":
-                field = forms.BooleanField(label=label, required=False, help_text=help_text)
+                field = forms.BooleanField(
+                    label=label, required=False, help_text=help_text, widget=forms.CheckboxInput(attrs=_CHECK)
+                )
             elif "enum" in schema:
                 field = forms.ChoiceField(
                     label=label,
@@ -109,7 +117,10 @@ class RuleForm(forms.Form):
         for table in REPORT_CHOICES:
             current = watched.get(table, {})
             self.fields[f"r_{table}_watched"] = forms.BooleanField(
-                label=REPORT_LABELS[table], required=False, initial=table in watched
+                label=REPORT_LABELS[table],
+                required=False,
+                initial=table in watched,
+                widget=forms.CheckboxInput(attrs=_CHECK),
             )
             self.fields[f"r_{table}_cadence"] = forms.ChoiceField(
                 label="Cadence",
@@ -181,4 +192,7 @@ class PreferenceForm(forms.ModelForm):
         model = AlertPreference
         fields = ["frequency", "min_severity"]
         labels = {"frequency": "Digest", "min_severity": "Include alerts from"}
-        widgets = {"frequency": forms.RadioSelect, "min_severity": forms.Select(attrs={"class": "form-select"})}
+        widgets = {
+            "frequency": forms.RadioSelect(attrs=_CHECK),
+            "min_severity": forms.Select(attrs={"class": "form-select"}),
+        }

@@ -33,6 +33,9 @@ from ingest.models import AdsDailyFact
 from ingest.models import PurchaseOrderLineFact
 from ingest.models import ReportImport
 from ingest.models import RetailInventoryFact
+from ingest.models import RetailNetPpmFact
+from ingest.models import RetailSalesFact
+from ingest.models import RetailTrafficFact
 from ingest.models import ShipmentLineFact
 from ingest.models import StreamSubscription
 from planning.models import Brand
@@ -135,10 +138,17 @@ class _Row:
 
 
 def _weekly_rows(
-    vcs: Sequence[VendorCode], dimension: str, first_week: date, last_week: date, fields: Iterable[str]
+    vcs: Sequence[VendorCode],
+    dimension: str,
+    first_week: date,
+    last_week: date,
+    fields: Iterable[str],
+    *,
+    require: str,
 ) -> dict[tuple[int, str], dict[date, _Row]]:
-    """Weekly rows per (vendor code, dimension value) in ONE view and program (the preferred one that has
-    rows in the window), keyed by week."""
+    """Weekly rows per (vendor code, dimension value) in ONE view and program, keyed by week: the preferred
+    one among those that report `require` in the window (inventory often comes in SOURCING only, while
+    sales come in both views)."""
     names = list(fields)
     rows = (
         Rollup.objects.filter(
@@ -164,7 +174,10 @@ def _weekly_rows(
         grouped[(row.vendor_code_id, row.key)][(row.view, row.program)][row.week] = row
     picked: dict[tuple[int, str], dict[date, _Row]] = {}
     for key, views in grouped.items():
-        best = min(views, key=lambda vp: (_VIEW_ORDER.get(vp[0], 9), _PROGRAM_ORDER.get(vp[1], 9), vp))
+        reporting = [vp for vp, weeks in views.items() if any(r.values[require] is not None for r in weeks.values())]
+        if not reporting:
+            continue
+        best = min(reporting, key=lambda vp: (_VIEW_ORDER.get(vp[0], 9), _PROGRAM_ORDER.get(vp[1], 9), vp))
         picked[key] = views[best]
     return picked
 
@@ -195,6 +208,7 @@ def oos_positions(
             "oos_glance_views",
             "ppoos_glance_views",
         ],
+        require="sellable_on_hand_inventory_units",
     )
     # The latest complete week with inventory, per vendor code: ASINs not reported that week are not judged.
     latest: dict[int, date] = {}
@@ -310,6 +324,7 @@ def sell_through_series(
             "sellable_on_hand_inventory_units",
             "sell_through_reported",
         ],
+        require="sellable_on_hand_inventory_units",
     )
     by_pk = {vc.pk: vc for vc in vcs}
     products = _products(vcs, {key for (_, key) in series}) if dimension == "ASIN" else {}
@@ -605,27 +620,57 @@ def stream_states(*, brand_id: int, now: datetime, live_lookback_days: int) -> l
 # --------------------------------------------------------------------------------------- REPORT_STALE
 
 
+_RETAIL_FACTS: dict[str, Any] = {
+    "retail_sales": RetailSalesFact,
+    "retail_inventory": RetailInventoryFact,
+    "retail_traffic": RetailTrafficFact,
+    "retail_net_ppm": RetailNetPpmFact,
+}
+
+
+def _fact_ends(brand_id: int, tables: set[str]) -> tuple[dict[tuple[int, str], date], date | None]:
+    """The last day of data per (vendor code, retail table), and of the brand's daily ads facts.
+
+    Facts only come from successful imports, so this is the latest data imported, also for files whose
+    import could not record its own dates (Amazon Ads report bodies carry the dates in their rows)."""
+    ends: dict[tuple[int, str], date] = {}
+    for table in tables & set(_RETAIL_FACTS):
+        rows = (
+            _RETAIL_FACTS[table]
+            .objects.filter(brand_id=brand_id)
+            .values("vendor_code_id")
+            .annotate(end=Max("period_end"))
+            .values_list("vendor_code_id", "end")
+        )
+        ends.update({(vc_id, table): end for vc_id, end in rows})
+    ads_end = None
+    if "ads_daily" in tables:
+        ads_end = AdsDailyFact.objects.filter(brand_id=brand_id).aggregate(end=Max("date"))["end"]
+    return ends, ads_end
+
+
 def report_freshness(
     *, brand_id: int, vendor_code_ids: Sequence[int] | None, fact_tables: Sequence[str]
 ) -> list[ReportFreshness]:
-    """The latest successful data end of each watched report per vendor code (brand-wide where imports
-    name no vendor code, as ads reports often do). A report is watched once it was imported at all."""
+    """The latest data of each watched report per vendor code (brand-wide where imports name no vendor
+    code). A report is watched for a vendor code once it was imported for it at all. The latest data is the
+    later of the successful imports' recorded end and the facts' last day (ads: brand-wide, since ads facts
+    are per advertiser profile, not per vendor code)."""
     brand = Brand.objects.get(pk=brand_id)
     imports = ReportImport.objects.filter(brand_id=brand_id, fact_table__in=fact_tables)
     if vendor_code_ids is not None:
         imports = imports.filter(Q(vendor_code_id__in=vendor_code_ids) | Q(vendor_code__isnull=True))
     watched = set(imports.values_list("vendor_code_id", "fact_table").distinct())
-    ok = imports.filter(
-        status__in=[ReportImport.Status.SUCCEEDED, ReportImport.Status.SUPERSEDED], data_end__isnull=False
-    )
-    latest = {
+    ok = imports.filter(status__in=[ReportImport.Status.SUCCEEDED, ReportImport.Status.SUPERSEDED])
+    latest: dict[tuple[int | None, str], date] = {
         (r["vendor_code_id"], r["fact_table"]): r["end"]
-        for r in ok.values("vendor_code_id", "fact_table").annotate(end=Max("data_end"))
+        for r in ok.filter(data_end__isnull=False).values("vendor_code_id", "fact_table").annotate(end=Max("data_end"))
     }
+    # The newest successful import per key is the one linked as evidence.
     latest_import: dict[tuple[int | None, str], int] = {}
-    for vc_id, table, end, pk in ok.values_list("vendor_code_id", "fact_table", "data_end", "pk").order_by("pk"):
-        if latest.get((vc_id, table)) == end:
-            latest_import[(vc_id, table)] = pk
+    for vc_id, table, pk in ok.values_list("vendor_code_id", "fact_table", "pk").order_by("finished_at", "pk"):
+        latest_import[(vc_id, table)] = pk
+    fact_ends, ads_end = _fact_ends(brand_id, {table for _, table in watched})
     vcs = {
         vc.pk: vc
         for vc in VendorCode.objects.filter(pk__in={vc for vc, _ in watched if vc}).select_related("marketplace")
@@ -633,12 +678,14 @@ def report_freshness(
     out = []
     for vc_id, table in sorted(watched, key=lambda k: (k[0] or 0, k[1])):
         entity = vendor_code_ref(vcs[vc_id]) if vc_id else brand_ref(brand)
+        facts_end = ads_end if table == "ads_daily" else fact_ends.get((vc_id, table)) if vc_id else None
+        ends = [d for d in (latest.get((vc_id, table)), facts_end) if d is not None]
         out.append(
             ReportFreshness(
                 entity=entity,
                 vendor_code_id=vc_id,
                 fact_table=table,
-                latest_data_end=latest.get((vc_id, table)),
+                latest_data_end=max(ends) if ends else None,
                 latest_import=import_link(
                     latest_import.get((vc_id, table)), f"Latest {REPORT_LABELS.get(table, table)} import"
                 ),

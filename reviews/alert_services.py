@@ -323,6 +323,9 @@ def alerts_evaluate(
         rule = rules[code]
         if not rule.enabled:
             result.skipped.append(code)
+            # Turned off outside the settings page (the admin): its alerts go too.
+            with transaction.atomic():
+                _resolve_for_disabled_rule(brand, code, None)
             continue
         try:
             ctx = EvalContext(brand=brand, vendor_code_ids=ids, now=now, params=rule_parameters(rule))

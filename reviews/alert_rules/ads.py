@@ -112,7 +112,7 @@ def evaluate(weeks: Sequence[AcosWeek], params: Mapping[str, Any]) -> list[Findi
                 currency=w.currency,
                 severity=severity,
                 numbers=(
-                    Number("Week", f"{w.week_start.isoformat()} to {(w.week_start + timedelta(days=6)).isoformat()}"),
+                    Number("Week", f"{w.week_start:%d %b} to {w.week_start + timedelta(days=6):%d %b %Y}"),
                     Number("Ad spend", w.ad_spend, Unit.MONEY, w.currency),
                     Number(f"Attributed sales ({w.attribution_window})", w.ad_sales, Unit.MONEY, w.currency),
                     Number("ACoS", value, Unit.RATIO),

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from decimal import InvalidOperation
 from typing import Any
@@ -73,6 +75,11 @@ class Unit(models.TextChoices):
     NONE = "", "—"
 
 
+# Display units of evidence numbers that are moments, not measures (stored as ISO text in the JSON).
+DATE = "date"
+DATETIME = "datetime"
+
+
 @dataclass(frozen=True)
 class EntityRef:
     """What an alert is about: `model` is "app_label.model_name", `pk` the primary key as text."""
@@ -104,8 +111,10 @@ class Number:
 
     def as_dict(self) -> dict[str, Any]:
         value = self.value
-        if value is not None and not isinstance(value, (int, str, bool)):
-            value = str(value)  # Decimals (and dates) travel as text in JSON
+        if isinstance(value, (date, datetime)):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, (int, str, bool)):
+            value = str(value)  # Decimals travel as text in JSON
         return {"label": self.label, "value": value, "unit": self.unit, "currency": self.currency}
 
 
@@ -242,6 +251,16 @@ def _expected(schema: Any) -> str:
     if isinstance(schema, dict) and "enum" in schema:
         return "one of " + ", ".join(map(str, schema["enum"]))
     return str(kinds or "a valid value")
+
+
+_ACRONYMS = {"ppoos": "PPOOS", "acos": "ACoS", "pct": "rate", "asn": "ASN", "po": "PO"}
+
+
+def parameter_label(name: str) -> str:
+    """A parameter's name as a label: "ppoos_threshold" -> "PPOOS threshold", "target_acos" -> "Target ACoS"."""
+    words = [_ACRONYMS.get(word, word) for word in name.split("_")]
+    text = " ".join(words).replace("on time", "on-time")
+    return text[0].upper() + text[1:] if text else text
 
 
 def dec(value: Any) -> Decimal:

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reviews.alert_rules.base import DATE
 from reviews.alert_rules.base import EntityRef
 from reviews.alert_rules.base import Finding
 from reviews.alert_rules.base import Link
@@ -88,7 +89,7 @@ def evaluate(products: Sequence[ContentState], params: Mapping[str, Any], *, tod
                 numbers=(
                     Number("A+ content", "yes" if p.aplus else "no"),
                     Number("Video on the detail page", "yes" if p.video else "no"),
-                    Number("Content last updated", p.content_updated_at.isoformat() if p.content_updated_at else None),
+                    Number("Content last updated", p.content_updated_at, DATE),
                     Number("Days since the update", age, Unit.DAYS),
                 ),
                 links=p.links,

@@ -18,6 +18,8 @@ from typing import Any
 
 from core.money import round2
 from core.periods import week_end
+from reviews.alert_rules.base import DATE
+from reviews.alert_rules.base import DATETIME
 from reviews.alert_rules.base import EntityRef
 from reviews.alert_rules.base import Finding
 from reviews.alert_rules.base import Link
@@ -132,8 +134,8 @@ def evaluate_stream_gap(states: Sequence[StreamState], params: Mapping[str, Any]
         common = (
             Number("Dataset", s.dataset),
             Number("Status", s.status),
-            Number("Last message", s.last_message_at.isoformat() if s.last_message_at else "never"),
-            Number("Created", s.created_at.isoformat()),
+            Number("Last message", s.last_message_at or "never", DATETIME),
+            Number("Created", s.created_at, DATETIME),
         )
         if s.status.startswith("FAILED"):
             findings.append(
@@ -252,8 +254,8 @@ def evaluate_report_stale(
                     Number("Report", label),
                     Number("Cadence", cadence),
                     Number("Grace after the period ends", int(config["grace_hours"]), Unit.HOURS),
-                    Number("Latest data up to", r.latest_data_end.isoformat() if r.latest_data_end else None),
-                    Number("Due: data up to", expected.isoformat()),
+                    Number("Latest data up to", r.latest_data_end, DATE),
+                    Number("Due: data up to", expected, DATE),
                     Number("Days behind", behind, Unit.DAYS),
                 ),
                 links=(r.latest_import,) if r.latest_import else (),

@@ -17,6 +17,7 @@ from typing import Any
 
 from core.periods import add_months
 from core.periods import month_end
+from reviews.alert_rules.base import DATE
 from reviews.alert_rules.base import EntityRef
 from reviews.alert_rules.base import Finding
 from reviews.alert_rules.base import Link
@@ -111,10 +112,10 @@ def evaluate(targets: Sequence[TargetPace], params: Mapping[str, Any]) -> list[F
                     Number("Expected by now", t.expected_to_date, t.unit, t.currency),
                     Number("Target", t.target, t.unit, t.currency),
                     Number("Raw attainment", t.raw_attainment, Unit.RATIO),
-                    Number("Data up to", t.as_of.isoformat()),
-                    Number("Checkpoint", checkpoint.isoformat()),
+                    Number("Data up to", t.as_of, DATE),
+                    Number("Checkpoint", checkpoint, DATE),
                 ),
-                links=(Link("JBP plan", t.plan.url, "plan"),) if t.plan.url else (),
+                links=(Link(f"JBP plan {t.plan.label}", t.plan.url, "plan"),) if t.plan.url else (),
                 facts={"metric": t.metric, "basis": basis, "mbr_agenda": True},
             )
         )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from coop.calculations import invoice_variance
+from reviews.alert_rules.base import DATE
 from reviews.alert_rules.base import EntityRef
 from reviews.alert_rules.base import Finding
 from reviews.alert_rules.base import Link
@@ -156,7 +157,7 @@ def evaluate_dispute_deadline(
                 currency=d.currency,
                 numbers=(
                     Number("Type", d.dispute_type),
-                    Number("Deadline", d.deadline.isoformat()),
+                    Number("Deadline", d.deadline, DATE),
                     Number("Days left", days_left, Unit.DAYS),
                     Number("Amount claimed", d.amount_claimed, Unit.MONEY, d.currency),
                 ),

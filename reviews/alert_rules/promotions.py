@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from reviews.alert_rules.base import DATETIME
 from reviews.alert_rules.base import EntityRef
 from reviews.alert_rules.base import Finding
 from reviews.alert_rules.base import Link
@@ -79,7 +80,7 @@ def evaluate(risks: Sequence[PromoRisk], params: Mapping[str, Any]) -> list[Find
                 numbers=(
                     Number("Type", r.promotion_type),
                     Number("Status", r.status),
-                    Number("Starts", r.start_at.isoformat()),
+                    Number("Starts", r.start_at, DATETIME),
                     Number("Rule", r.message),
                 ),
                 links=r.links,

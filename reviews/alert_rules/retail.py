@@ -116,12 +116,15 @@ def evaluate_oos(positions: Sequence[StockPosition], params: Mapping[str, Any]) 
             reasons.append("PPOOS")
         if not reasons:
             continue
-        if "COVER" in reasons:
+        # The headline is the most urgent reason: customers already waiting, then cover, then PPOOS.
+        measured: Decimal | None
+        threshold: Decimal | None
+        if "STOCKOUT_WITH_ORDERS" in reasons:
+            measured, threshold, unit = Decimal(p.unfilled_units or 0), Decimal(0), Unit.UNITS
+            title = f"{p.product.label}: out of stock with {p.unfilled_units} customer orders unfilled"
+        elif "COVER" in reasons:
             measured, threshold, unit = cover, needed, Unit.WEEKS
             title = f"{p.product.label}: {cover:.1f} weeks of cover, under lead time + safety ({needed:.1f} weeks)"
-        elif "STOCKOUT_WITH_ORDERS" in reasons:
-            measured, threshold, unit = Decimal(p.on_hand_units or 0), Decimal(0), Unit.UNITS
-            title = f"{p.product.label}: out of stock with {p.unfilled_units} customer orders unfilled"
         else:
             measured, threshold, unit = rate, ppoos_threshold, Unit.RATIO
             shown = rate * 100 if rate is not None else Decimal(0)
@@ -136,7 +139,7 @@ def evaluate_oos(positions: Sequence[StockPosition], params: Mapping[str, Any]) 
                 unit=unit,
                 vendor_code_id=p.vendor_code_id,
                 numbers=(
-                    Number("Week", f"{p.week_start.isoformat()} to {(p.week_start + timedelta(days=6)).isoformat()}"),
+                    Number("Week", f"{p.week_start:%d %b} to {p.week_start + timedelta(days=6):%d %b %Y}"),
                     Number("Sellable on hand", p.on_hand_units, Unit.UNITS),
                     Number("Unfilled customer orders", p.unfilled_units, Unit.UNITS),
                     Number("Average weekly shipped units", avg, Unit.UNITS),

@@ -20,6 +20,7 @@ from typing import Any
 
 from core.money import round2
 from core.periods import week_start
+from reviews.alert_rules.base import DATETIME
 from reviews.alert_rules.base import EntityRef
 from reviews.alert_rules.base import Finding
 from reviews.alert_rules.base import Link
@@ -170,9 +171,9 @@ def evaluate_asn_late(shipments: Sequence[AsnShipment], params: Mapping[str, Any
                 numbers=(
                     Number("Shipment", s.shipment_id),
                     Number("POs", ", ".join(s.po_numbers) or None),
-                    Number("ASN submitted", s.submitted_at.isoformat() if s.submitted_at else None),
-                    Number("Truck left", s.departed_at.isoformat() if s.departed_at else None),
-                    Number("Arrived", s.arrived_at.isoformat()),
+                    Number("ASN submitted", s.submitted_at, DATETIME),
+                    Number("Truck left", s.departed_at, DATETIME),
+                    Number("Arrived", s.arrived_at, DATETIME),
                     Number("Units on the ASN", s.units, Unit.UNITS),
                 ),
                 links=s.links,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from decimal import InvalidOperation
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from reviews.alert_rules import Unit
+from reviews.alert_rules.base import DATE
+from reviews.alert_rules.base import DATETIME
+from reviews.alert_rules.base import parameter_label
 
 register = template.Library()
 
@@ -41,8 +47,25 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def _moment(value: Any, unit: str) -> str | None:
+    """ISO dates and datetimes of the evidence, readable and in the current time zone."""
+    if not isinstance(value, str) or not value[:4].isdigit():
+        return None
+    try:
+        if unit == DATE:
+            return f"{date.fromisoformat(value):%a %d %b %Y}"
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%a %d %b %Y %H:%M} {moment.tzname() or ''}".strip()
+
+
 def format_measure(value: Any, unit: str, currency: str = "") -> str:
     """A value in its unit: ratio 0.075 -> '7.5 %', weeks -> '3.9 weeks', money -> '1,234.56 USD'; None -> '—'."""
+    if unit in (DATE, DATETIME):
+        return _moment(value, unit) or ("—" if value is None else str(value))
     number = _decimal(value)
     if number is None:
         return "—" if value is None or value == "" else str(value)
@@ -56,7 +79,8 @@ def format_measure(value: Any, unit: str, currency: str = "") -> str:
         whole = int(number)
         return f"{whole:,} day{'s' if abs(whole) != 1 else ''}"
     if unit == Unit.UNITS:
-        return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.1f}"
+        shown = f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.1f}"
+        return f"{shown} unit{'' if number == 1 else 's'}"
     if unit == Unit.MONEY:
         return f"{number:,.2f} {currency}".strip()
     return f"{number:,}"
@@ -121,5 +145,17 @@ def link_icon(kind: str) -> str:
 
 @register.filter
 def param_label(name: str) -> str:
-    """A parameter's name as words: "safety_weeks" -> "safety weeks"."""
-    return name.replace("_", " ")
+    """A parameter's name as words: "safety_weeks" -> "Safety weeks", "ppoos_threshold" -> "PPOOS threshold"."""
+    return parameter_label(name)
+
+
+@register.filter
+def param_value(value: Any) -> str:
+    """A parameter value as people read it: booleans as yes/no, empty as a dash."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None or value == "":
+        return "—"
+    return str(value)

@@ -33,7 +33,9 @@ def test_demo_raises_a_realistic_mix_and_is_idempotent() -> None:
     seed_alerts_demo(ctx)
 
     acme, verdant = ctx.brands["Acme Audio"], ctx.brands["Verdant Home"]
-    assert Benchmark.objects.get(category="Headphones", brand__isnull=True).value == Decimal("0.22")
+    assert Benchmark.objects.get(category="Headphones", brand__isnull=True).value == Decimal("0.12")
+    assert AlertRule.objects.get(code="CONTENT_STALE", brand=verdant).enabled is False
+    assert AlertRule.objects.get(code="OOS_RISK", brand=verdant).parameters["safety_weeks"] == "0.5"
     assert AlertRule.objects.get(code="ACOS_ABOVE_TARGET", brand=acme).parameters["final_after_days"] == 7
     assert StreamSubscription.objects.filter(brand__in=[acme, verdant]).count() == 3
     streams = set(Alert.objects.filter(code="STREAM_GAP").values_list("brand__name", "period_key"))

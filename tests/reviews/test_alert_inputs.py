@@ -442,3 +442,16 @@ def test_jbp_attainment_below_pace_from_the_monthly_rollups(brand_a: Tenant) -> 
     assert alert.evidence["mbr_agenda"] is True
     assert alert.measured_value == (D(680000) / (D(1500000) * 67 / 90)).quantize(D("0.00000001"))
     assert _links(alert)["plan"] == f"/plans/{plan.pk}/"
+
+
+def test_report_stale_reads_the_facts_when_an_import_could_not_record_its_dates(brand_a: Tenant) -> None:
+    # Amazon Ads report bodies carry their dates in the rows: the import has no data_end, the facts do.
+    ads_import = _import(brand_a, "ads_daily", date(2026, 3, 1))
+    ReportImport.objects.filter(pk=ads_import.pk).update(data_start=None, data_end=None)
+    facts.ads(brand_a.vendor_code, date(2026, 3, 7), impressions=10, clicks=1, cost=D("1.00"), sales_14d=D("0"))
+    [stale] = _evaluate(brand_a, RuleCode.REPORT_STALE)
+    assert stale.measured_value == D(1)  # 8 March was due; the facts reach 7 March
+    assert _links(stale)["import"] == f"/imports/{ads_import.pk}/"
+    facts.ads(brand_a.vendor_code, date(2026, 3, 8), impressions=10, clicks=1, cost=D("1.00"), sales_14d=D("0"))
+    alerts_evaluate(brand_id=brand_a.brand.pk, codes=[RuleCode.REPORT_STALE])
+    assert Alert.objects.get(pk=stale.pk).clear_since == NOW

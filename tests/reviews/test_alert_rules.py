@@ -157,7 +157,11 @@ def test_oos_stockout_with_unfilled_orders_without_a_lead_time() -> None:
     assert retail.evaluate_oos([_stock(0, lead_days=None, unfilled=0)], p) == []
     [finding] = retail.evaluate_oos([_stock(0, lead_days=None, unfilled=1)], p)
     assert finding.facts["reasons"] == ["STOCKOUT_WITH_ORDERS"]
-    assert finding.measured_value == D(0)
+    assert (finding.measured_value, finding.unit) == (D(1), "units")  # customer orders waiting
+    # With a lead time the cover is 0 weeks too; the headline stays the waiting orders.
+    [both] = retail.evaluate_oos([_stock(0, unfilled=40)], p)
+    assert both.facts["reasons"] == ["COVER", "STOCKOUT_WITH_ORDERS"]
+    assert both.title.endswith("out of stock with 40 customer orders unfilled")
 
 
 @pytest.mark.parametrize(("oos_gv", "alerts"), [("599", 0), ("600", 0), ("601", 1), ("900", 1)])

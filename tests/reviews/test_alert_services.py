@@ -395,3 +395,11 @@ def test_a_failing_rule_does_not_stop_the_others(brand_a: Tenant) -> None:
     assert list(result.failed) == [RuleCode.STREAM_GAP]
     assert "silent_hours: got 'soon', expected a number" in result.failed[RuleCode.STREAM_GAP]
     assert result.by_code[CONTENT].opened == 1
+
+
+def test_rule_turned_off_in_the_admin_resolves_its_alerts_at_the_next_evaluation(brand_a: Tenant) -> None:
+    alert = make_alert(brand_a.brand, code=CONTENT, severity="low")
+    AlertRule.objects.filter(code=CONTENT, brand__isnull=True).update(enabled=False)
+    alerts_evaluate(brand_id=brand_a.brand.pk, codes=[CONTENT])
+    alert.refresh_from_db()
+    assert (alert.status, alert.note, alert.resolved_by) == ("RESOLVED", "Rule turned off for the brand.", None)
