@@ -1,9 +1,11 @@
 """The reviews part of `seed_demo`: rollups of the demo facts, and business reviews to open.
 
 Runs after ingest's facts seeder (its imports queue rollup recomputes, but the seeder does not wait
-for the debounced task) and recomputes the demo vendor codes' rollups over every fact day. Then, per
-demo brand: last month's MBR frozen with action items, this month's MBR scheduled. Idempotent: reviews
-are found by their natural key and action items by title.
+for the debounced task) and recomputes the demo vendor codes' rollups over every fact day, after
+seeding monthly EUR/USD rates. Then, per demo brand, for its home marketplace (the one in the brand's
+currency, where ingest's stories are) and for all marketplaces: last month's MBR frozen, this month's
+scheduled; the home review of last month gets three action items that carry into this month's.
+Idempotent: reviews are found by their natural key and action items by title.
 """
 
 from __future__ import annotations
@@ -110,21 +112,34 @@ def seed_reviews_demo(ctx: DemoContext) -> None:
     last_month = add_months(this_month, -1)
     manager = ctx.users.get("brand.manager")
     for brand in ctx.brands.values():
-        frozen = review_get_or_create(brand=brand, month=last_month, marketplace=None, user=manager)
-        if frozen.status == BusinessReview.Status.SCHEDULED:
-            frozen = review_transition(review=frozen, user=manager, to_status=BusinessReview.Status.DATA_FROZEN)
-        existing = set(frozen.action_items.values_list("title", flat=True))
-        for title, username, due_in_days in DEMO_ACTIONS:
-            owner = ctx.users.get(username)
-            if title in existing or owner is None:
+        # The home marketplace (the brand's currency) carries the stories and the action items; the
+        # all-marketplace review adds the other marketplaces in the brand currency.
+        home = next(
+            (
+                vc.marketplace
+                for vc in ctx.vendor_codes.values()
+                if vc.brand_id == brand.pk and vc.marketplace.currency == brand.default_currency
+            ),
+            None,
+        )
+        for scope in (home, None):
+            frozen = review_get_or_create(brand=brand, month=last_month, marketplace=scope, user=manager)
+            if frozen.status == BusinessReview.Status.SCHEDULED:
+                frozen = review_transition(review=frozen, user=manager, to_status=BusinessReview.Status.DATA_FROZEN)
+            review_get_or_create(brand=brand, month=this_month, marketplace=scope, user=manager)
+            if scope is not home or home is None:
                 continue
-            action_item_create(
-                review=frozen,
-                user=manager,
-                title=title,
-                owner=owner,
-                due_date=ctx.today + timedelta(days=due_in_days),
-                status=ActionItem.Status.OPEN,
-            )
-        review_get_or_create(brand=brand, month=this_month, marketplace=None, user=manager)
+            existing = set(frozen.action_items.values_list("title", flat=True))
+            for title, username, due_in_days in DEMO_ACTIONS:
+                owner = ctx.users.get(username)
+                if title in existing or owner is None:
+                    continue
+                action_item_create(
+                    review=frozen,
+                    user=manager,
+                    title=title,
+                    owner=owner,
+                    due_date=ctx.today + timedelta(days=due_in_days),
+                    status=ActionItem.Status.OPEN,
+                )
     ctx.log(f"business reviews: {BusinessReview.objects.filter(brand__in=ctx.brands.values()).count()}")

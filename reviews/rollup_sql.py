@@ -574,8 +574,14 @@ def dimension_statements(t: RetailTable) -> list[Statement]:
         f"LEFT JOIN planning_product p ON p.marketplace_id = b.marketplace_id AND p.asin = b.asin "
         f"WHERE b.asin <> '' GROUP BY {group}, COALESCE(p.category, '')"
     )
+    # The total adds the ASIN rows; a measure no ASIN row reported (Amazon puts some rates on the
+    # aggregate row only) comes from the aggregate row of the same bucket.
+    sums = f"SELECT {group}, {aggs} FROM {bucket} b WHERE b.asin <> '' GROUP BY {group}"
+    filled = ", ".join(f"COALESCE(t.{c}, g.{'last_day' if c == 'data_through' else c}) AS {c}" for c in provided)
     total_from_asins = (
-        f"SELECT {group}, 'TOTAL' AS dim, '' AS dval, {aggs} FROM {bucket} b WHERE b.asin <> '' GROUP BY {group}"
+        f"SELECT t.brand_id, t.marketplace_id, t.vendor_code_id, t.grain, t.bstart, t.dv, t.sp, 'TOTAL' AS dim, "
+        f"'' AS dval, {filled} FROM ({sums}) t LEFT JOIN {bucket} g ON g.vendor_code_id = t.vendor_code_id AND "
+        "g.dv = t.dv AND g.sp = t.sp AND g.grain = t.grain AND g.bstart = t.bstart AND g.asin = ''"
     )
     total_from_aggregate = (
         f"SELECT {group}, 'TOTAL' AS dim, '' AS dval, {plain} FROM {bucket} b WHERE b.asin = '' AND NOT EXISTS ("

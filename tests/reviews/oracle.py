@@ -201,7 +201,12 @@ def expected_rollups(vc_ids: list[int], first: date, last: date) -> dict[Key, di
                     by_category[categories.get((markets[vc], asin), "")].append(values)
                 for dval, dim_members in by_category.items():
                     contribute((vc, grain, b, "CATEGORY", dval, view, program), _sum_members(dim_members))
-                contribute((vc, grain, b, "TOTAL", "", view, program), _sum_members([v for _, v in members]))
+                total = _sum_members([v for _, v in members])
+                fallback = aggregate.get((vc, view, program, b), {})
+                for column, value in fallback.items():
+                    if total.get(column) is None:
+                        total[column] = value  # a measure only the aggregate row reports
+                contribute((vc, grain, b, "TOTAL", "", view, program), total)
             for (vc, view, program, b), values in aggregate.items():
                 if (vc, view, program, b) not in asin_groups:
                     contribute((vc, grain, b, "TOTAL", "", view, program), dict(values))

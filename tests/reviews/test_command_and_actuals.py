@@ -152,9 +152,15 @@ def test_demo_seeder_recomputes_rollups_and_opens_the_reviews(
     seed_reviews_demo(ctx)  # idempotent
 
     assert Rollup.objects.filter(vendor_code=vc, grain="MONTH", period_start=date(2026, 3, 1)).exists()
-    reviews = {(r.month, r.status) for r in BusinessReview.objects.all()}
-    assert reviews == {(date(2026, 3, 1), "DATA_FROZEN"), (date(2026, 4, 1), "SCHEDULED")}
-    frozen = BusinessReview.objects.get(status="DATA_FROZEN")
+    reviews = {(r.month, r.marketplace_id, r.status) for r in BusinessReview.objects.all()}
+    home = vc.marketplace_id
+    assert reviews == {
+        (date(2026, 3, 1), home, "DATA_FROZEN"),
+        (date(2026, 3, 1), None, "DATA_FROZEN"),
+        (date(2026, 4, 1), home, "SCHEDULED"),
+        (date(2026, 4, 1), None, "SCHEDULED"),
+    }
+    frozen = BusinessReview.objects.get(status="DATA_FROZEN", marketplace_id=home)
     assert frozen.metrics_snapshot["meta"]["month"] == "2026-03-01"
     assert ActionItem.objects.filter(review=frozen).count() == 3
     from reviews.models import FxRate
