@@ -112,3 +112,42 @@ class BusinessReviewCreateSerializer(serializers.Serializer[Any]):
 class TransitionSerializer(serializers.Serializer[Any]):
     to_status = serializers.ChoiceField(choices=BusinessReview.Status.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RollupRowSerializer(serializers.Serializer):
+    """The documented shape of one rollup row (the view builds rows from `.values()` for speed)."""
+
+    id = serializers.IntegerField()
+    grain = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    dimension = serializers.CharField()
+    dimension_value = serializers.CharField()
+    distributor_view = serializers.CharField()
+    selling_program = serializers.CharField()
+    currency = serializers.CharField()
+    computed_at = serializers.DateTimeField()
+    vendor_code = serializers.CharField()
+    marketplace = serializers.CharField()
+    sums = serializers.DictField(help_text="raw sums as stored; money as decimal strings, null = not reported")
+    ratios = serializers.DictField(help_text="fractions as decimal strings, null where undefined")
+
+
+class AdsRollupRowSerializer(serializers.Serializer):
+    """The documented shape of one advertising rollup row."""
+
+    id = serializers.IntegerField()
+    grain = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    dimension = serializers.CharField()
+    dimension_value = serializers.CharField()
+    currency = serializers.CharField()
+    computed_at = serializers.DateTimeField()
+    ad_product = serializers.CharField()
+    vendor_code = serializers.CharField()
+    marketplace = serializers.CharField()
+    attribution_window = serializers.CharField()
+    spend_from = serializers.JSONField(help_text="the report type(s) the spend was taken from")
+    sums = serializers.DictField()
+    ratios = serializers.DictField(help_text="ctr, cpc, cvr, acos, roas, cpa; null where undefined")

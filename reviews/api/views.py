@@ -27,9 +27,11 @@ from reviews.api.filters import RollupFilter
 from reviews.api.serializers import ActionItemCreateSerializer
 from reviews.api.serializers import ActionItemSerializer
 from reviews.api.serializers import ActionItemUpdateSerializer
+from reviews.api.serializers import AdsRollupRowSerializer
 from reviews.api.serializers import BusinessReviewCreateSerializer
 from reviews.api.serializers import BusinessReviewDetailSerializer
 from reviews.api.serializers import BusinessReviewSerializer
+from reviews.api.serializers import RollupRowSerializer
 from reviews.api.serializers import TransitionSerializer
 from reviews.metrics import acos
 from reviews.metrics import aged_share
@@ -121,6 +123,7 @@ class RollupListApi(generics.ListAPIView):
     `ratios` derived from the row's own sums (null where undefined; sell-through only when Amazon
     reported it for the whole period, since the recomputed one needs the previous period's stock)."""
 
+    serializer_class = RollupRowSerializer  # documents the rows in the OpenAPI schema
     filterset_class = RollupFilter
     ordering_fields = ("period_start", "dimension_value")
     ordering = ("vendor_code_id", "grain", "dimension", "period_start", "dimension_value", "distributor_view")
@@ -152,6 +155,7 @@ class AdsRollupListApi(generics.ListAPIView):
     """Advertising rollups per ad product, each with its attribution window (filters as for rollups,
     plus ad_product). Ratios per row: CTR, CPC, CVR (orders / clicks), ACoS, ROAS, CPA."""
 
+    serializer_class = AdsRollupRowSerializer  # documents the rows in the OpenAPI schema
     filterset_class = AdsRollupFilter
     ordering = ("vendor_code_id", "grain", "dimension", "period_start", "dimension_value", "ad_product")
 
