@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from django.urls import include
 from django.urls import path
 
-from planning.views import coming_soon
 from reviews import views
 
 urlpatterns = [
@@ -15,5 +15,5 @@ urlpatterns = [
     path("reviews/mbr/<int:brand_id>/<str:month>/", views.mbr_live, name="mbr-live"),
     path("reviews/mbr/<int:brand_id>/<str:month>/export.xlsx", views.mbr_live_export, name="mbr-live-export"),
     path("reviews/asin/<int:vendor_code_id>/<str:asin>/", views.asin_trend, name="asin-trend"),
-    path("alerts/", coming_soon, {"section": "Alerts"}, name="alert-list"),
+    path("alerts/", include("reviews.alert_urls")),
 ]

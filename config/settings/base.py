@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
         "BusinessReviewStatusEnum": "reviews.models.BusinessReview.Status",
         "ActionItemStatusEnum": "reviews.models.ActionItem.Status",
         "AlertStatusEnum": "reviews.alert_models.Alert.Status",
+        "AlertSeverityEnum": "reviews.alert_rules.Severity",
         "NewAgreementStatusEnum": "coop.api.serializers.NEW_AGREEMENT_STATUSES",
     },
 }

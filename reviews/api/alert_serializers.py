@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviews.alert_guidance import guidance_for
@@ -15,6 +16,13 @@ from reviews.alert_models import Benchmark
 from reviews.alert_rules import Severity
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {"id": {"type": "integer"}, "username": {"type": "string"}},
+    }
+)
 class _UserRefField(serializers.Field):
     def to_representation(self, value: Any) -> dict[str, Any] | None:
         return {"id": value.pk, "username": value.get_username()} if value is not None else None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 from django.urls import URLResolver
+from django.urls import include
 from django.urls import path
 
 from reviews.api import views
@@ -14,4 +15,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/<int:pk>/transition/", views.BusinessReviewTransitionApi.as_view(), name="api-review-transition"),
     path("action-items/", views.ActionItemListApi.as_view(), name="api-action-item-list"),
     path("action-items/<int:pk>/", views.ActionItemDetailApi.as_view(), name="api-action-item-detail"),
+    path("", include("reviews.api.alert_urls")),
 ]
