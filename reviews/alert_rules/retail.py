@@ -124,7 +124,7 @@ def evaluate_oos(positions: Sequence[StockPosition], params: Mapping[str, Any]) 
             title = f"{p.product.label}: out of stock with {p.unfilled_units} customer orders unfilled"
         elif "COVER" in reasons:
             measured, threshold, unit = cover, needed, Unit.WEEKS
-            title = f"{p.product.label}: {cover:.1f} weeks of cover, under lead time + safety ({needed:.1f} weeks)"
+            title = f"{p.product.label}: {cover:.2f} weeks of cover, under lead time + safety ({needed:.2f} weeks)"
         else:
             measured, threshold, unit = rate, ppoos_threshold, Unit.RATIO
             shown = rate * 100 if rate is not None else Decimal(0)

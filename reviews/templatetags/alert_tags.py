@@ -72,7 +72,7 @@ def format_measure(value: Any, unit: str, currency: str = "") -> str:
     if unit == Unit.RATIO:
         return f"{number * 100:,.1f} %"
     if unit == Unit.WEEKS:
-        return f"{number:,.1f} weeks"
+        return f"{number:,.2f} weeks"
     if unit == Unit.HOURS:
         return f"{number:,.1f} h"
     if unit == Unit.DAYS:

@@ -75,8 +75,8 @@ def test_ops_acknowledges_an_out_of_stock_alert_and_follows_its_evidence(
     expect(page).to_have_url(re.compile(rf"/alerts/{alert.pk}/$"))
     expect(page.locator("#first-response")).to_contain_text("hold a meeting within 24 hours")
     expect(page.locator("#deadline-banner")).to_contain_text("Acknowledge by")
-    expect(page.locator("#evidence-numbers")).to_contain_text("1.5 weeks")
-    expect(page.locator("#measured-value")).to_have_text("1.5 weeks")
+    expect(page.locator("#evidence-numbers")).to_contain_text("1.50 weeks")
+    expect(page.locator("#measured-value")).to_have_text("1.50 weeks")
     screenshot(page, "alert-detail")
 
     # Acknowledge (htmx): the panel and the history refresh in place, the deadline banner goes away.
