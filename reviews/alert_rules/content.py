@@ -82,9 +82,10 @@ def evaluate(products: Sequence[ContentState], params: Mapping[str, Any], *, tod
                 entity=p.product,
                 period_key="",
                 title=f"{p.product.label}: {text}",
-                measured_value=Decimal(age) if age is not None else None,
-                threshold=Decimal(max_age),
-                unit=Unit.DAYS,
+                # Days are the measure only when age is the reason; a missing A+ page or video has none.
+                measured_value=Decimal(age) if "OUTDATED" in reasons and age is not None else None,
+                threshold=Decimal(max_age) if "OUTDATED" in reasons else None,
+                unit=Unit.DAYS if "OUTDATED" in reasons else Unit.NONE,
                 vendor_code_id=p.vendor_code_id,
                 numbers=(
                     Number("A+ content", "yes" if p.aplus else "no"),

@@ -576,6 +576,9 @@ def test_content_missing_aplus_or_video_and_exit_products() -> None:
     p = params(RuleCode.CONTENT_STALE)
     [finding] = content.evaluate([_content(aplus=False, video=False, updated=None)], p, today=TODAY)
     assert finding.facts["reasons"] == ["NO_APLUS", "NO_VIDEO"]
+    assert (finding.measured_value, finding.threshold) == (None, None)  # no age to measure
+    [old] = content.evaluate([_content(updated=TODAY - timedelta(days=200))], p, today=TODAY)
+    assert (old.measured_value, old.threshold, old.unit) == (D(200), D(180), "days")
     assert content.evaluate([_content(aplus=False, lifecycle="EXIT")], p, today=TODAY) == []
     assert (
         content.evaluate([_content(video=False)], params(RuleCode.CONTENT_STALE, require_video=False), today=TODAY)
