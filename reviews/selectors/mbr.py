@@ -13,6 +13,7 @@ MoM and YoY are computed here on read from the stored months (cheap: a few dozen
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -185,7 +186,10 @@ def _value(row: dict[str, Any] | None, column: str) -> Any:
     if row is None:
         return None
     value = row.get(column)
-    return None if value is pd.NA else value
+    # pandas writes None in a mostly-text or mostly-number column as NA or NaN: both are "not reported".
+    if value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
 
 
 @dataclass
@@ -781,7 +785,8 @@ def _movers(
 
 
 def _stock_outs(codes: Sequence[VendorCode], month: date, view: tuple[str, str], category: str) -> list[dict[str, Any]]:
-    """ASINs with the most out-of-stock glance views this month (PPOOS weight), with their stock."""
+    """ASINs out of stock this month: the most out-of-stock glance views (PPOOS weight) first, then those
+    with unfilled customer orders (when Amazon reports PPOOS only in total)."""
     qs = Rollup.objects.filter(
         vendor_code_id__in=[vc.pk for vc in codes],
         grain=Grain.MONTH,
@@ -789,12 +794,19 @@ def _stock_outs(codes: Sequence[VendorCode], month: date, view: tuple[str, str],
         period_start=month,
         distributor_view=view[0],
         selling_program=view[1],
-        oos_glance_views__gt=0,
+    ).filter(
+        Q(oos_glance_views__gt=0)
+        | Q(sellable_on_hand_inventory_units__lte=0)
+        | Q(unfilled_customer_ordered_units__gt=0)
     )
     if category:
         qs = qs.filter(dimension_value__in=Product.objects.filter(category=category).values("asin"))
     rows = list(
-        qs.order_by("-oos_glance_views", "dimension_value").values(
+        qs.order_by(
+            F("oos_glance_views").desc(nulls_last=True),
+            F("unfilled_customer_ordered_units").desc(nulls_last=True),
+            "dimension_value",
+        ).values(
             "vendor_code_id",
             "dimension_value",
             "oos_glance_views",
@@ -972,7 +984,11 @@ def mbr_data(
         inventory_pair = (first_view, program)
     stock_outs = _stock_outs(codes, month, inventory_pair, category) if current is not None else []
     by_key["availability"]["tables"].append(
-        {"key": "stock_outs", "title": "Most out-of-stock glance views", "rows": stock_outs}
+        {
+            "key": "stock_outs",
+            "title": "Out of stock: lost glance views, empty shelves, unfilled orders",
+            "rows": stock_outs,
+        }
     )
     if _value(current, "ppoos_rate") is None:
         by_key["availability"]["missing"].append("PPOOS needs the inventory and traffic reports for this month.")
