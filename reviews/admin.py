@@ -108,3 +108,7 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("title",)
     readonly_fields = ("completed_at", "created_by")
+
+
+# Alert models register their admin classes in their own module.
+from reviews import alert_admin  # noqa: E402,F401

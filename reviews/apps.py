@@ -22,3 +22,10 @@ class ReviewsConfig(AppConfig):
         register_actuals_provider(rollup_actuals)
         # After the facts seeders (ingest) and the money seeders (coop): rollups, then the demo reviews.
         register_demo_seeder("reviews", seed_reviews_demo, order=90)
+
+        # Alerts: evaluated after imports and rollups (listener and hook), and on Celery beat.
+        from reviews.alert_demo import seed_alerts_demo
+        from reviews.alert_tasks import connect_alerts
+
+        connect_alerts()
+        register_demo_seeder("alerts", seed_alerts_demo, order=95)

@@ -181,7 +181,8 @@ class SqliteDialect(Dialect):
     vendor = "sqlite"
 
     def week_start(self, x: str) -> str:
-        return f"date({x}, '-' || strftime('%w', {x}) || ' days')"
+        # The Sunday on or before x, without strftime('%w'): a literal % breaks Django's debug SQL log.
+        return f"date({x}, '+1 day', 'weekday 0', '-7 days')"
 
     def month_start(self, x: str) -> str:
         return f"date({x}, 'start of month')"

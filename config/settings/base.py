@@ -201,6 +201,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "coop-agreements-expire": {"task": "coop.agreements_expire", "schedule": crontab(hour=2, minute=5)},
     # hourly at :15: move approved promotions to running/ended between report imports
     "coop-promotions-advance": {"task": "coop.promotions_advance_by_clock", "schedule": crontab(minute=15)},
+    # hourly at :05: time-based alert rules (stream gaps, stale reports, dispute deadlines)
+    "alerts-evaluate-scheduled": {"task": "reviews.alerts_evaluate_scheduled", "schedule": crontab(minute=5)},
+    # every 15 minutes: escalate critical alerts not acknowledged by their deadline
+    "alerts-escalate": {"task": "reviews.alerts_escalate", "schedule": crontab(minute="*/15")},
+    # daily 05:30 UTC: every rule for every brand (catches anything a missed import left behind)
+    "alerts-evaluate-all": {"task": "reviews.alerts_evaluate_all", "schedule": crontab(hour=5, minute=30)},
+    # daily 07:00 UTC: e-mail digests (weekly ones on Mondays)
+    "alerts-send-digests": {"task": "reviews.alerts_send_digests", "schedule": crontab(hour=7, minute=0)},
 }
 
 # Cache: Redis when configured (shared across processes), local memory otherwise.
