@@ -159,6 +159,27 @@ def open_alerts_for_mbr(*, brand: Brand, month: date) -> list[Alert]:
     )
 
 
+def open_alerts_for_mbr_page(brand_id: int, marketplace_id: int | None, month: date) -> list[dict[str, Any]]:
+    """The MBR page's "open alerts" rows (reviews.mbr_hooks contract): plain dicts, most urgent first.
+
+    The marketplace filter is not applied: an alert's entity (ASIN, invoice, subscription...) does not
+    always have one, and a brand's open problems belong on every one of its MBRs.
+    """
+    from django.urls import reverse
+
+    brand = Brand.objects.get(pk=brand_id)
+    return [
+        {
+            "title": alert.title,
+            "severity": alert.severity.lower(),
+            "status": alert.status,
+            "triggered_at": alert.triggered_at.isoformat(),
+            "url": reverse("alert-detail", args=[alert.pk]),
+        }
+        for alert in open_alerts_for_mbr(brand=brand, month=month)
+    ]
+
+
 # ------------------------------------------------------------------------------------------- settings
 
 

@@ -28,4 +28,8 @@ class ReviewsConfig(AppConfig):
         from reviews.alert_tasks import connect_alerts
 
         connect_alerts()
+        from reviews.alert_selectors import open_alerts_for_mbr_page
+        from reviews.mbr_hooks import register_open_alerts
+
+        register_open_alerts(open_alerts_for_mbr_page)
         register_demo_seeder("alerts", seed_alerts_demo, order=95)
