@@ -158,6 +158,9 @@ COOPDESK_COOP_VARIANCE_MIN = env.str("COOPDESK_COOP_VARIANCE_MIN", default="50.0
 COOPDESK_DISPUTE_WINDOWS: dict[str, dict[str, int]] = env.json("COOPDESK_DISPUTE_WINDOWS", default={})
 COOPDESK_ACCRUAL_DEBOUNCE_SECONDS = env.int("COOPDESK_ACCRUAL_DEBOUNCE_SECONDS", default=60)
 COOPDESK_PROMO_FINANCE_APPROVAL_ABOVE = env.str("COOPDESK_PROMO_FINANCE_APPROVAL_ABOVE", default="5000.00")
+# Seconds imports are collected before rollups / alert rules are recomputed (one task per burst).
+REVIEWS_ROLLUP_DEBOUNCE_SECONDS = env.int("REVIEWS_ROLLUP_DEBOUNCE_SECONDS", default=30)
+REVIEWS_ALERT_DEBOUNCE_SECONDS = env.int("REVIEWS_ALERT_DEBOUNCE_SECONDS", default=60)
 # Absolute address of the site, used in links inside alert e-mails.
 COOPDESK_SITE_URL = env.str("COOPDESK_SITE_URL", default="http://127.0.0.1:8000")
 
