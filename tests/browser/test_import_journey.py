@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from ingest.models import ReportImport
 from tests.ingest import docgen
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the two uploads run their imports at once in live_server threads (eager tasks); SQLite's shared "
+    "in-memory test database lost a row under load once in CI, so this journey runs on PostgreSQL",
+)
 def test_ops_user_uploads_two_reports_and_both_finish(page, login, screenshot, brand_a, vendor_ops, tmp_path) -> None:
     sales = tmp_path / "sales_report.json"
     sales.write_bytes(docgen.sales_report_json(5, 7))

@@ -72,7 +72,8 @@ def test_mbr_page_shows_every_agenda_section_and_the_stories(
     stock_outs = data.section("availability")["tables"][0]["rows"]
     assert {r["asin"] for r in stock_outs[:2]} == set(scenario.stock_out_asins)
     assert "Search click and conversion shares need Brand Analytics" in page  # says what is missing
-    assert "Alerts are not connected yet" in page
+    assert "Alerts are not connected yet" not in page  # the alerts provider is registered
+    assert 'id="section-alerts"' in page
     assert len(data.movers["up"]) <= 10 and data.movers["down"]
     assert 'id="mbr-charts"' in page
 
