@@ -199,7 +199,7 @@ def promotion_calendar(request: HttpRequest) -> HttpResponse:
 def promotion_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Drag and drop on the calendar (or the arrow keys on a focused bar): shift a DRAFT by whole days,
     re-check the rules and answer with the re-rendered calendar grid and what the rules say now."""
-    promotion = get_for_user_or_404(Promotion.objects.get_queryset(), request.user, pk=pk)
+    promotion = get_for_user_or_404(Promotion.objects.all(), request.user, pk=pk)
     form = MoveForm(request.POST)
     moved: Promotion | None = None
     error = ""
@@ -268,7 +268,7 @@ def promotion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def promotion_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
-    promotion = get_for_user_or_404(Promotion.objects.get_queryset(), request.user, pk=pk)
+    promotion = get_for_user_or_404(Promotion.objects.all(), request.user, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["action"] not in ACTIONS:
         messages.error(request, "Unknown action.")
@@ -302,7 +302,7 @@ def promotion_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def price_observation_create(request: HttpRequest, pk: int) -> HttpResponse:
-    promotion = get_for_user_or_404(Promotion.objects.get_queryset().select_related("vendor_code"), request.user, pk=pk)
+    promotion = get_for_user_or_404(Promotion.objects.select_related("vendor_code"), request.user, pk=pk)
     form = PriceObservationForm(request.POST)
     if form.is_valid():
         try:
@@ -396,9 +396,7 @@ def promotion_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def promotion_check_view(request: HttpRequest) -> HttpResponse:
     """The live rule panel of the form (htmx): the rules against the form as typed, nothing saved."""
     pk = request.POST.get("promotion_id", "")
-    promotion = (
-        get_for_user_or_404(Promotion.objects.get_queryset(), request.user, pk=int(pk)) if pk.isdigit() else None
-    )
+    promotion = get_for_user_or_404(Promotion.objects.all(), request.user, pk=int(pk)) if pk.isdigit() else None
     brand = promotion.brand if promotion else _brand(request)
     form = PromotionForm(request.POST, user=request.user, brand=brand)
     formset = ItemFormSet(request.POST, prefix="items")

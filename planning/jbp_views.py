@@ -68,7 +68,7 @@ _T = TypeVar("_T")
 
 def plan_or_404(request: HttpRequest, pk: int) -> JBPPlan:
     return get_for_user_or_404(
-        JBPPlan.objects.get_queryset().select_related("brand", "marketplace", "created_by"), request.user, pk=pk
+        JBPPlan.objects.select_related("brand", "marketplace", "created_by"), request.user, pk=pk
     )
 
 
@@ -332,7 +332,7 @@ def investment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def investment_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
-    investment = get_for_user_or_404(JBPInvestment.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    investment = get_for_user_or_404(JBPInvestment.objects.filter(plan=plan), request.user, pk=item)
     attempt(request, lambda: jbp_investment_delete(investment=investment, user=request.user), "Investment removed.")
     return _back(plan, "investments")
 
@@ -357,7 +357,7 @@ def initiative_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def initiative_status(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
-    initiative = get_for_user_or_404(JBPInitiative.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    initiative = get_for_user_or_404(JBPInitiative.objects.filter(plan=plan), request.user, pk=item)
     attempt(
         request,
         lambda: jbp_initiative_set_status(
@@ -372,7 +372,7 @@ def initiative_status(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @require_POST
 def initiative_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
-    initiative = get_for_user_or_404(JBPInitiative.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    initiative = get_for_user_or_404(JBPInitiative.objects.filter(plan=plan), request.user, pk=item)
     attempt(request, lambda: jbp_initiative_delete(initiative=initiative, user=request.user), "Initiative removed.")
     return _back(plan, "initiatives")
 
@@ -393,7 +393,7 @@ def launch_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def launch_readiness(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
-    launch = get_for_user_or_404(LaunchPlan.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    launch = get_for_user_or_404(LaunchPlan.objects.filter(plan=plan), request.user, pk=item)
     data = {
         "aplus_ready": request.POST.get("aplus_ready") == "on",
         "video_ready": request.POST.get("video_ready") == "on",
@@ -406,7 +406,7 @@ def launch_readiness(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @require_POST
 def launch_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
-    launch = get_for_user_or_404(LaunchPlan.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    launch = get_for_user_or_404(LaunchPlan.objects.filter(plan=plan), request.user, pk=item)
     attempt(request, lambda: jbp_launch_delete(launch=launch, user=request.user), "Launch removed.")
     return _back(plan, "launches")
 
@@ -415,7 +415,7 @@ def launch_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @require_POST
 def certificate_add(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
-    launch = get_for_user_or_404(LaunchPlan.objects.get_queryset().filter(plan=plan), request.user, pk=item)
+    launch = get_for_user_or_404(LaunchPlan.objects.filter(plan=plan), request.user, pk=item)
     form = CertificateForm(request.POST)
     if form.is_valid():
         attempt(
@@ -433,7 +433,7 @@ def certificate_add(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 def certificate_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
     certificate = get_for_user_or_404(
-        LaunchCertificate.objects.get_queryset().filter(launch__plan=plan).select_related("launch__plan"),
+        LaunchCertificate.objects.filter(launch__plan=plan).select_related("launch__plan"),
         request.user,
         pk=item,
     )

@@ -58,7 +58,7 @@ def brand_switch(request: HttpRequest) -> HttpResponse:
     if brand_id:
         if not brand_id.isdigit():
             brand_id = "0"  # never matches, so a forged value is the same 404 as another brand's id
-        brand = get_for_user_or_404(Brand.objects.get_queryset(), request.user, pk=int(brand_id))
+        brand = get_for_user_or_404(Brand.objects.all(), request.user, pk=int(brand_id))
         request.session[SESSION_KEY] = brand.pk
     else:
         request.session.pop(SESSION_KEY, None)
@@ -138,7 +138,7 @@ def product_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_for_user_or_404(
-        Product.objects.get_queryset().select_related("brand", "vendor_code", "marketplace"), request.user, pk=pk
+        Product.objects.select_related("brand", "vendor_code", "marketplace"), request.user, pk=pk
     )
     return render(
         request,
@@ -150,9 +150,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def vendor_code_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    vendor_code = get_for_user_or_404(
-        VendorCode.objects.get_queryset().select_related("brand", "marketplace"), request.user, pk=pk
-    )
+    vendor_code = get_for_user_or_404(VendorCode.objects.select_related("brand", "marketplace"), request.user, pk=pk)
     lifecycle_counts = selectors.vendor_code_lifecycle_counts(vendor_code=vendor_code)
     return render(
         request,

@@ -81,18 +81,16 @@ def _to_input(request: Request, data: dict[str, Any]) -> PromotionInput:
     """Resolve ids to the caller's own rows (another brand's id is a 404, like a page)."""
     user = request.user
     vendor_code = get_for_user_or_404(
-        VendorCode.objects.get_queryset().select_related("marketplace", "brand"), user, pk=data["vendor_code"]
+        VendorCode.objects.select_related("marketplace", "brand"), user, pk=data["vendor_code"]
     )
     event = None
     if data.get("event"):
         event = EventCalendar.objects.filter(pk=data["event"]).first()
         if event is None:
             raise ApplicationError(f"Unknown event {data['event']}.", extra={"field": "event"})
-    plan = (
-        get_for_user_or_404(JBPPlan.objects.get_queryset(), user, pk=data["jbp_plan"]) if data.get("jbp_plan") else None
-    )
+    plan = get_for_user_or_404(JBPPlan.objects.all(), user, pk=data["jbp_plan"]) if data.get("jbp_plan") else None
     agreement = (
-        get_for_user_or_404(CoopAgreement.objects.get_queryset(), user, pk=data["funding_agreement"])
+        get_for_user_or_404(CoopAgreement.objects.all(), user, pk=data["funding_agreement"])
         if data.get("funding_agreement")
         else None
     )
@@ -271,7 +269,7 @@ class PromotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if params.get("brand"):
             from planning.models import Brand
 
-            brand = get_for_user_or_404(Brand.objects.get_queryset(), request.user, pk=params["brand"])
+            brand = get_for_user_or_404(Brand.objects.all(), request.user, pk=params["brand"])
         data = promotion_calendar(
             user=request.user,
             brand=brand,

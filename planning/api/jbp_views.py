@@ -45,7 +45,7 @@ from planning.services import jbp_plan_update
 
 def _plan(request: Request, pk: int) -> JBPPlan:
     return get_for_user_or_404(
-        JBPPlan.objects.get_queryset().select_related("brand", "marketplace", "created_by"), request.user, pk=pk
+        JBPPlan.objects.select_related("brand", "marketplace", "created_by"), request.user, pk=pk
     )
 
 
