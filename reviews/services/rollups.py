@@ -167,14 +167,11 @@ def _retail(
             peers = False
         _run(cursor, [rollup_sql.native_statement(dialect, window, table, ids, peers=peers)], analyze=False)
         has_native = _has_rows(cursor, f"rv_{table.name}_n")
-        # Statistics matter only where a temporary table is joined: inventory fragments (level fix-up).
-        _run(
-            cursor,
-            [rollup_sql.fragment_statement(dialect, window, table, ids, peers=peers)],
-            analyze=analyze and bool(table.levels),
-        )
+        # Fragments need statistics: without them PostgreSQL expects a few hundred rows and sorts the
+        # bucket GROUP BY (seconds at 1M facts) instead of hashing it.
+        _run(cursor, [rollup_sql.fragment_statement(dialect, window, table, ids, peers=peers)], analyze=analyze)
         _run(cursor, rollup_sql.level_fixup_statement(dialect, table), analyze=False)
-        _run(cursor, [rollup_sql.bucket_statement(window, table, has_native=has_native)], analyze=analyze)
+        _run(cursor, [rollup_sql.bucket_statement(dialect, window, table, has_native=has_native)], analyze=analyze)
         rows[table.name] = _has_rows(cursor, f"rv_{table.name}_b")
     return rows
 
