@@ -31,7 +31,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from ingest import file_importers
 from ingest import listeners
+from ingest.file_importers import FileImporter
+from ingest.file_importers import FileImportOutcome
 from ingest.loader import ErrorCollector
 from ingest.loader import FactLoader
 from ingest.loader import LoadError
@@ -85,6 +88,7 @@ def report_import_create(
     vendor_code: VendorCode | None = None,
     user: AnyUser | None = None,
     options: dict[str, Any] | None = None,
+    source: str = "",
     enqueue: bool = True,
 ) -> ReportImport:
     """Keep the raw file, record a PENDING import and enqueue its run once the transaction commits.
@@ -92,12 +96,22 @@ def report_import_create(
     `user` is None for the CLI and the demo seeder (operators); a person needs an importing role.
     `options` tell parsers what a file does not say itself (Ads report bodies: profile_id,
     marketplace_id); parsers that take no options ignore them.
+    `source` says what the file is when its content cannot (co-op files have no public format): it
+    must be a Source with a registered file importer (ingest.file_importers), which then runs instead
+    of format detection. Empty = detect the format from the content.
     The size is checked before the file is read: an upload over COOPDESK_MAX_UPLOAD_BYTES is refused.
     """
     if user is not None:
         require_role(user, brand.pk, IMPORT_ROLES, action="import reports")
     if (uploaded_file is None) == (path is None):
         raise ValueError("pass exactly one of uploaded_file or path")
+    if source and not file_importers.has_file_importer(source):
+        known = ", ".join(file_importers.registered_sources()) or "none registered"
+        raise ApplicationError(
+            f"No importer is registered for source {str(source)!r} (files of other sources are recognised from "
+            f"their content; leave the source empty). Sources with an importer: {known}.",
+            extra={"source": source},
+        )
     if vendor_code is not None and vendor_code.brand_id != brand.pk:
         raise ApplicationError(
             f"Vendor code {vendor_code.code} does not belong to {brand.name}.", extra={"vendor_code": vendor_code.code}
@@ -118,6 +132,8 @@ def report_import_create(
             size=stored.size,
             file_sha256=stored.sha256,
             import_options=_jsonable(options or {}),
+            source=source,
+            report_type=_file_report_type(source),
             created_by=_author(user),
         )
         if enqueue:
@@ -143,6 +159,10 @@ def report_import_rerun(
             size=report_import.size,
             file_sha256=report_import.file_sha256,
             import_options=report_import.import_options,
+            # A file whose source the uploader named is run by the same importer again; detected
+            # formats are detected again (the source is re-learnt from the content).
+            source=report_import.source if file_importers.has_file_importer(report_import.source) else "",
+            report_type=_file_report_type(report_import.source),
             rerun_of=report_import,
             created_by=_author(user),
         )
@@ -193,6 +213,8 @@ def report_import_run(import_id: int) -> ReportImport | None:
             "The file is kept: re-run it once the problem is fixed.",
         )
     report_import.refresh_from_db()
+    if file_importers.has_file_importer(report_import.source):
+        file_importers.announce_finished(report_import)
     return report_import
 
 
@@ -222,8 +244,81 @@ def _run(report_import: ReportImport) -> None:
         if previous is not None:
             _finish_identical(report_import, previous)
             return
+    importer = file_importers.file_importer_for(report_import.source)
     with report_import.file.open("rb") as raw:
-        _run_file(report_import, raw)  # type: ignore[arg-type]
+        if importer is not None:
+            _run_file_importer(report_import, raw, importer)  # type: ignore[arg-type]
+        else:
+            _run_file(report_import, raw)  # type: ignore[arg-type]
+
+
+def _file_report_type(source: str) -> str:
+    """What the Imports page shows as the type of a file whose source the uploader named."""
+    if not file_importers.has_file_importer(source):
+        return ""
+    return str(ReportImport.Source(source).label)
+
+
+class _RollBack(Exception):
+    """Leaves the importer's transaction without keeping its writes."""
+
+    def __init__(self, outcome: FileImportOutcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+def _run_file_importer(report_import: ReportImport, raw: BinaryIO, importer: FileImporter) -> None:
+    """Run a registered importer in ONE transaction: all its writes are kept, or none are."""
+    _set_progress(report_import.pk, 10)
+    try:
+        with transaction.atomic():
+            outcome = importer(report_import, raw)
+            if outcome.failed:
+                raise _RollBack(outcome)
+            report_import.options = _jsonable(outcome.details)
+            report_import.status = Status.SUCCEEDED
+            report_import.progress_pct = 100
+            report_import.rows_total = outcome.rows_total
+            report_import.rows_inserted = outcome.created
+            report_import.rows_updated = outcome.updated
+            report_import.rows_unchanged = outcome.unchanged
+            report_import.rows_deleted = outcome.deleted
+            report_import.error_count = 0
+            report_import.errors = []
+            report_import.message = outcome.message or _success_message(
+                outcome.rows_total, outcome.created, outcome.updated, outcome.deleted, outcome.unchanged
+            )
+            report_import.finished_at = timezone.now()
+            report_import.save()
+    except _RollBack as rollback:
+        failed = rollback.outcome
+        report_import.options = _jsonable(
+            {
+                **failed.details,
+                **(
+                    {"needs_input": True, "action_url": failed.action_url, "action_label": failed.action_label}
+                    if failed.needs_input
+                    else {}
+                ),
+            }
+        )
+        message = failed.message
+        if failed.needs_input and not failed.errors:
+            message = f"{message} Nothing was loaded.".strip()
+        _finish_failed(
+            report_import,
+            errors=failed.errors,
+            error_count=failed.error_count,
+            message=message,
+            rows_total=failed.rows_total,
+        )
+    except ApplicationError as exc:
+        # A service the importer called refused (a role, a rule): its message says why.
+        _finish_failed(report_import, message=f"Nothing was loaded: {exc.message}")
+
+
+def _set_progress(import_id: int, pct: int) -> None:
+    ReportImport.objects.filter(pk=import_id, status=Status.RUNNING).update(progress_pct=pct)
 
 
 def _run_file(report_import: ReportImport, raw: BinaryIO) -> None:
@@ -488,12 +583,20 @@ def _identical_previous_import(report_import: ReportImport) -> ReportImport | No
         return None
     if previous.import_options != report_import.import_options:
         return None  # the same bytes said to be another profile or marketplace are not the same import
+    named_source = file_importers.has_file_importer(report_import.source)
+    if (named_source or file_importers.has_file_importer(previous.source)) and previous.source != report_import.source:
+        return None  # the same bytes said to be another kind of file are not the same import
     later_changes = ReportImport.objects.filter(
         brand_id=report_import.brand_id,
-        fact_table=previous.fact_table,
         status__in=(Status.SUCCEEDED, Status.SUPERSEDED),
         finished_at__gt=previous.finished_at,
     ).filter(Q(rows_inserted__gt=0) | Q(rows_updated__gt=0) | Q(rows_deleted__gt=0))
+    # Files a registered importer ran change that importer's rows, not fact tables.
+    later_changes = (
+        later_changes.filter(source=previous.source)
+        if named_source
+        else later_changes.filter(fact_table=previous.fact_table)
+    )
     if previous.data_start and previous.data_end:
         later_changes = later_changes.filter(
             Q(data_start=None)

@@ -38,6 +38,7 @@ class ReportImport(AuthoredModel):
         ADS_CONSOLE_EXPORT = "ADS_CONSOLE_EXPORT", "Amazon Ads console export"
         AMS = "AMS", "Marketing Stream"
         COOP_INVOICE_FILE = "COOP_INVOICE_FILE", "Co-op invoice file"
+        COOP_BACKUP_FILE = "COOP_BACKUP_FILE", "Co-op backup report"
         REMITTANCE_FILE = "REMITTANCE_FILE", "Remittance file"
 
     class Status(models.TextChoices):

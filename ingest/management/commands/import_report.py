@@ -4,6 +4,10 @@ ARCHITECTURE.md "Command-line contract": the format is detected from each file's
 the imports in this process; `--json` prints one JSON object per file
 (`{"file", "status", "report_type", "rows", "errors", ...}`); the exit status is 0 only when every file
 succeeded (or, without --sync, was queued).
+
+Co-op files (invoice lists, backup reports, remittances) have no public format and cannot be detected:
+`--coop-kind INVOICES|BACKUP|REMITTANCES` (with `--vendor-code`) says what they are, and the importer
+the coop app registered for that source runs them with the vendor code's saved column mapping.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ from planning.models import VendorCode
 
 # Errors printed per file with --json; the import record keeps up to 1,000 and the total count.
 JSON_ERRORS = 100
+# --coop-kind -> the ReportImport source whose registered importer (coop's) runs the file.
+COOP_KIND_SOURCES = {
+    "INVOICES": ReportImport.Source.COOP_INVOICE_FILE,
+    "BACKUP": ReportImport.Source.COOP_BACKUP_FILE,
+    "REMITTANCES": ReportImport.Source.REMITTANCE_FILE,
+}
 
 
 class Command(BaseCommand):
@@ -52,15 +62,28 @@ class Command(BaseCommand):
             help="what a file does not say itself, e.g. --option profile_id=123 --option marketplace_id=ATVPDKIKX0DER "
             "for Amazon Ads report bodies (repeatable)",
         )
+        parser.add_argument(
+            "--coop-kind",
+            choices=sorted(COOP_KIND_SOURCES),
+            help="the files are co-op files of this kind (not detectable from content); needs --vendor-code, "
+            "whose saved column mapping is used",
+        )
         parser.add_argument("--sync", action="store_true", help="run the imports in this process")
         parser.add_argument("--json", action="store_true", help="print one JSON object per file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         brand, vendor_code = _resolve(options.get("brand"), options.get("vendor_code"), options.get("marketplace"))
         import_options = _parse_options(options["option"])
+        source = ""
+        if options.get("coop_kind"):
+            if vendor_code is None:
+                raise CommandError("--coop-kind needs --vendor-code: co-op files are mapped per vendor code.")
+            source = COOP_KIND_SOURCES[options["coop_kind"]]
         all_ok = True
         for raw_path in options["paths"]:
-            outcome = self._import_one(Path(raw_path), brand, vendor_code, import_options, sync=options["sync"])
+            outcome = self._import_one(
+                Path(raw_path), brand, vendor_code, import_options, source=source, sync=options["sync"]
+            )
             ok = outcome["status"] == ReportImport.Status.SUCCEEDED or (
                 not options["sync"] and outcome["status"] in (ReportImport.Status.PENDING, ReportImport.Status.RUNNING)
             )
@@ -79,13 +102,19 @@ class Command(BaseCommand):
         vendor_code: VendorCode | None,
         import_options: dict[str, str],
         *,
+        source: str,
         sync: bool,
     ) -> dict[str, Any]:
         if not path.is_file():
             return _refused(path, f"no such file: {path}")
         try:
             report_import = report_import_create(
-                brand=brand, path=path, vendor_code=vendor_code, options=import_options, enqueue=not sync
+                brand=brand,
+                path=path,
+                vendor_code=vendor_code,
+                options=import_options,
+                source=source,
+                enqueue=not sync,
             )
         except ApplicationError as exc:
             return _refused(path, exc.message)
@@ -152,6 +181,8 @@ def _outcome(path: Path, report_import: ReportImport) -> dict[str, Any]:
         "deleted": report_import.rows_deleted,
         "identical_to": report_import.identical_to_id,
         "message": report_import.message,
+        "needs_input": bool((report_import.options or {}).get("needs_input")),
+        "action_url": (report_import.options or {}).get("action_url", ""),
         "error_count": report_import.error_count,
         "errors": list(report_import.errors or [])[:JSON_ERRORS],
     }
