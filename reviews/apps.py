@@ -32,4 +32,8 @@ class ReviewsConfig(AppConfig):
         from reviews.mbr_hooks import register_open_alerts
 
         register_open_alerts(open_alerts_for_mbr_page)
+        # Cached live MBR pages get a new version when co-op, promotion, plan, catalog or alert rows change.
+        from reviews.mbr_cache import connect_mbr_cache
+
+        connect_mbr_cache()
         register_demo_seeder("alerts", seed_alerts_demo, order=95)

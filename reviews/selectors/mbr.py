@@ -1150,21 +1150,34 @@ def _version_key(brand_id: int) -> str:
     return f"reviews:rollups-version:{brand_id}"
 
 
+_FX_VERSION_KEY = "reviews:fx-version"
+
+
 def rollups_changed(brand_ids: Sequence[int]) -> None:
-    """Called after a recompute committed: cached live MBR pages of these brands are outdated."""
+    """Called after a recompute (or a change to anything else the page shows, reviews.mbr_cache)
+    committed: cached live MBR pages of these brands are outdated."""
     for brand_id in set(brand_ids):
         cache.set(_version_key(brand_id), uuid.uuid4().hex, None)
 
 
+def fx_rates_changed() -> None:
+    """A rate was added, edited or deleted: every brand's cached pages may convert differently."""
+    cache.set(_FX_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _current_version(key: str) -> str:
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key) or ""
+    return str(version)
+
+
 def cached_mbr_data(*, filters: MbrFilters, user: AnyUser | None) -> MbrData:
     """mbr_data, cached for LIVE_CACHE_SECONDS under the brand's rollup version: every recompute of the
-    brand's rollups makes a new version, so rollup numbers are never stale; co-op, promotion and catalog
-    numbers may be up to LIVE_CACHE_SECONDS old (the page shows when its numbers were computed)."""
-    version = cache.get(_version_key(filters.brand.pk))
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(_version_key(filters.brand.pk), version, None)
-        version = cache.get(_version_key(filters.brand.pk), version)
+    brand's rollups, and every committed change to the co-op, promotion, plan, catalog and alert rows the
+    page shows (reviews.mbr_cache), makes a new version, so a cached page is never stale."""
+    version = f"{_current_version(_version_key(filters.brand.pk))}:{_current_version(_FX_VERSION_KEY)}"
     view = ":".join(filters.view) if filters.view else ""
     market = filters.marketplace.pk if filters.marketplace else "all"
     key = f"reviews:mbr:{filters.brand.pk}:{filters.month:%Y-%m}:{market}:{view}:{version}:{filters.category}"
