@@ -16,9 +16,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coop.models import Accrual
 from coop.models import AgreementTier
+from coop.models import AgreementWaiver
 from coop.models import AuditRecord
 from coop.models import Chargeback
 from coop.models import CoopAgreement
+from coop.models import CoopBackupLine
 from coop.models import CoopInvoice
 from coop.models import Deduction
 from coop.models import Dispute
@@ -187,6 +189,37 @@ class CoopInvoiceAdmin(admin.ModelAdmin):
             except ApplicationError as exc:
                 self.message_user(request, f"{invoice.amazon_invoice_id}: {exc.message}", messages.WARNING)
         self.message_user(request, f"{done} invoices reconciled.", messages.SUCCESS)
+
+
+@admin.register(AgreementWaiver)
+class AgreementWaiverAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Waivers are recorded and withdrawn on the agreement page (the service re-audits the invoices and
+    writes the audit trail); the admin shows them."""
+
+    list_display = ("agreement", "period_start", "period_end", "reason", "created_by", "created_at", "withdrawn_at")
+    list_filter = ("agreement__vendor_code__brand",)
+    search_fields = ("agreement__amazon_agreement_id", "reason")
+    list_select_related = ("agreement", "created_by")
+
+
+@admin.register(CoopBackupLine)
+class CoopBackupLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Backup lines come from imported backup reports only."""
+
+    list_display = (
+        "amazon_invoice_id",
+        "line_no",
+        "vendor_code",
+        "po_number",
+        "asin",
+        "quantity",
+        "basis_amount",
+        "charge_amount",
+        "currency",
+    )
+    list_filter = ("vendor_code__brand",)
+    search_fields = ("amazon_invoice_id", "po_number", "asin")
+    list_select_related = ("vendor_code",)
 
 
 class DeductionInline(admin.TabularInline):

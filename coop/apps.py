@@ -10,11 +10,18 @@ class CoopConfig(AppConfig):
     def ready(self) -> None:
         from coop.demo import seed_coop_demo
         from coop.listeners import on_facts_changed
+        from coop.models.imports import SOURCE_BY_KIND
         from coop.promotion_demo import seed_promotions_demo
         from coop.promotion_listeners import on_facts_changed as on_promotion_facts_changed
+        from coop.services.imports import coop_file_import
+        from coop.services.imports import coop_file_import_finished
+        from ingest.file_importers import register_file_importer
         from ingest.listeners import register_listener
         from planning.demo import register_demo_seeder
 
+        # Co-op invoice lists, backup reports and remittance files run through ingest's pipeline.
+        for source in SOURCE_BY_KIND.values():
+            register_file_importer(source, coop_file_import, on_finished=coop_file_import_finished)
         register_listener("coop.accruals", on_facts_changed)
         register_listener("coop.promotions", on_promotion_facts_changed)
         # After the plans (10) and the facts (20), so accruals are computed from what was seeded.

@@ -6,6 +6,10 @@
   |invoice - expected| > max(pct x expected, min) of DOMAIN.md §3.4.
 - COOPDESK_DISPUTE_WINDOWS ({}): per dispute type overrides of calculations.DEFAULT_DISPUTE_WINDOWS,
   e.g. {"CHARGEBACK": {"days": 30, "max_attempts": 2}}.
+- COOPDESK_BACKUP_UNITS_TOLERANCE (0), COOPDESK_BACKUP_COST_PCT ("0.005") and COOPDESK_BACKUP_COST_MIN
+  ("1.00"): a backup report's quantity per PO/ASIN (or ASIN) differs from what Amazon received when
+  |backup - received| > the units tolerance; its cost when |backup - received| > max(pct x received, min)
+  (§3.4 "backup quantities/costs != received data").
 - COOPDESK_ACCRUAL_DEBOUNCE_SECONDS (60): how long fact changes are collected before accruals are
   recomputed.
 """
@@ -41,6 +45,25 @@ def variance_tolerance_pct() -> Decimal:
 
 def variance_tolerance_min() -> Decimal:
     return _decimal("COOPDESK_COOP_VARIANCE_MIN", "50.00")
+
+
+def backup_units_tolerance() -> int:
+    raw = getattr(settings, "COOPDESK_BACKUP_UNITS_TOLERANCE", 0)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"COOPDESK_BACKUP_UNITS_TOLERANCE must be a whole number, got {raw!r}") from exc
+    if value < 0:
+        raise ImproperlyConfigured(f"COOPDESK_BACKUP_UNITS_TOLERANCE must not be negative, got {raw!r}")
+    return value
+
+
+def backup_cost_tolerance_pct() -> Decimal:
+    return _decimal("COOPDESK_BACKUP_COST_PCT", "0.005")
+
+
+def backup_cost_tolerance_min() -> Decimal:
+    return _decimal("COOPDESK_BACKUP_COST_MIN", "1.00")
 
 
 def accrual_debounce_seconds() -> int:

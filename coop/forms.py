@@ -129,3 +129,15 @@ class DisputeDecisionForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}))
     description = forms.CharField(required=False, max_length=200, widget=forms.TextInput(attrs=_SMALL))
+
+
+class WaiverForm(forms.Form):
+    """A period of an agreement Amazon agreed not to charge (the service checks roles and dates)."""
+
+    period_start = forms.DateField(label="Waived from", widget=_DATE)
+    period_end = forms.DateField(label="Waived to", widget=_DATE)
+    reason = forms.CharField(
+        max_length=1000,
+        label="Who agreed, where it is written",
+        widget=forms.TextInput(attrs={**_SMALL, "placeholder": "e.g. VM email of 3 March: no MDF for April"}),
+    )

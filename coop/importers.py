@@ -1,4 +1,5 @@
-"""Reading co-op invoice lists and remittance files (CSV or XLSX) with a column mapping per vendor code.
+"""Reading co-op invoice lists, backup reports and remittance files (CSV or XLSX) with a column mapping
+per vendor code.
 
 No public sample of these Vendor Central exports exists, so nothing is hard-coded: each vendor code
 saves which column holds which field (ColumnMapping); common header names are only *guessed* to
@@ -8,6 +9,9 @@ pre-fill the mapping screen. This module is pure: bytes and a mapping in, record
 Expected columns (the mapping screen lists the same):
 - invoice list: invoice id*, invoice date*, amount*, currency, agreement id, agreement title,
   service period start, service period end, original balance;
+- backup report (the lines behind each invoice): invoice id*, ASIN*, quantity*, unit cost or basis
+  amount* (one of the two; the other is derived: basis = quantity x unit cost), charge amount*,
+  PO number, rate (0.08, 8 % or 8: a number above 1 is a percentage), currency, period start, period end;
 - remittance: payment (remittance) id*, payment date*, reference id* (invoice / chargeback number),
   amount*, type (co-op, shortage, price claim, price protection, chargeback), currency, invoice date.
   Rows whose type says it is a plain payment of a PO invoice are not deductions: they come back with
@@ -32,6 +36,7 @@ from ingest.parsers.base import RowError
 from ingest.parsers.base import open_maybe_gzip
 
 INVOICES = "INVOICES"
+BACKUP = "BACKUP"
 REMITTANCES = "REMITTANCES"
 DATE_FORMATS = {
     "ISO": ("%Y-%m-%d", "%Y/%m/%d"),
@@ -46,8 +51,15 @@ class FieldSpec:
     name: str
     label: str
     required: bool
-    kind: str  # text | date | money | currency | reference_type
+    kind: str  # text | date | money | currency | reference_type | integer | rate | asin
     aliases: tuple[str, ...] = ()
+    # Fields of the same group are alternatives: one of them must be mapped and filled in each row.
+    one_of: str = ""
+
+    @property
+    def needed(self) -> bool:
+        """Required on its own or as one of a group (the mapping screen marks both)."""
+        return self.required or bool(self.one_of)
 
 
 FIELDS: dict[str, list[FieldSpec]] = {
@@ -83,6 +95,45 @@ FIELDS: dict[str, list[FieldSpec]] = {
             ("service period end", "period end", "end date", "to"),
         ),
         FieldSpec("original_balance", "Original balance", False, "money", ("original balance", "original amount")),
+    ],
+    BACKUP: [
+        FieldSpec(
+            "amazon_invoice_id", "Invoice id", True, "text", ("invoice id", "invoice number", "invoice #", "invoice")
+        ),
+        FieldSpec("asin", "ASIN", True, "asin", ("asin",)),
+        FieldSpec(
+            "quantity", "Quantity", True, "integer", ("quantity", "units", "qty", "received units", "unit count")
+        ),
+        FieldSpec(
+            "unit_cost",
+            "Unit cost",
+            False,
+            "money",
+            ("unit cost", "cost", "cost price", "net cost", "item cost"),
+            one_of="cost",
+        ),
+        FieldSpec(
+            "basis_amount",
+            "Basis amount",
+            False,
+            "money",
+            ("basis amount", "basis", "extended cost", "total cost", "receipt amount", "net receipts"),
+            one_of="cost",
+        ),
+        FieldSpec(
+            "charge_amount",
+            "Charge amount",
+            True,
+            "money",
+            ("charge amount", "co-op amount", "coop amount", "accrual amount", "charge", "amount"),
+        ),
+        FieldSpec("po_number", "PO number", False, "text", ("po number", "po", "purchase order", "po #")),
+        FieldSpec("rate_pct", "Rate", False, "rate", ("rate", "accrual rate", "co-op rate", "percentage")),
+        FieldSpec("currency", "Currency", False, "currency", ("currency", "currency code")),
+        FieldSpec(
+            "period_start", "Period start", False, "date", ("period start", "start date", "from", "receive date")
+        ),
+        FieldSpec("period_end", "Period end", False, "date", ("period end", "end date", "to")),
     ],
     REMITTANCES: [
         FieldSpec(
@@ -195,9 +246,25 @@ def guess_mapping(kind: str, headers: Iterable[str]) -> dict[str, str]:
 
 
 def missing_columns(kind: str, mapping: dict[str, str], headers: Iterable[str]) -> list[FieldSpec]:
-    """Required fields the mapping does not place on a column of this file."""
+    """Required fields the mapping does not place on a column of this file; for a group of alternatives
+    with none placed, its first field stands for the group."""
     present = set(headers)
-    return [spec for spec in FIELDS[kind] if spec.required and mapping.get(spec.name) not in present]
+    missing = [spec for spec in FIELDS[kind] if spec.required and mapping.get(spec.name) not in present]
+    groups: dict[str, list[FieldSpec]] = {}
+    for spec in FIELDS[kind]:
+        if spec.one_of:
+            groups.setdefault(spec.one_of, []).append(spec)
+    for members in groups.values():
+        if not any(mapping.get(spec.name) in present for spec in members):
+            missing.append(members[0])
+    return missing
+
+
+def group_label(kind: str, spec: FieldSpec) -> str:
+    """'Unit cost or Basis amount' for a field of a group, its own label otherwise."""
+    if not spec.one_of:
+        return spec.label
+    return " or ".join(s.label for s in FIELDS[kind] if s.one_of == spec.one_of)
 
 
 @dataclass
@@ -237,6 +304,32 @@ def _date(value: Any, date_format: str) -> date:
     raise ValueError(text)
 
 
+def _integer(value: Any) -> int:
+    number = _money(value)
+    if number != number.to_integral_value():
+        raise ValueError(value)
+    return int(number)
+
+
+def _rate(value: Any) -> Decimal:
+    """A rate as a fraction: '8%', '8 %' and 8 (above 1) are percentages, 0.08 is already a fraction."""
+    text = str(value).strip()
+    percent = text.endswith("%")
+    number = _money(text.rstrip("%").strip())
+    if percent or number > 1:
+        number = number / 100
+    if number < 0 or number > 1:
+        raise ValueError(value)
+    return number
+
+
+def _asin(value: Any) -> str:
+    text = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]{10}", text):
+        raise ValueError(value)
+    return text
+
+
 def _reference_type(value: Any) -> str | None:
     """The deduction type a description names, '' for a plain payment row, None when unknown."""
     text = str(value or "").strip().lower()
@@ -253,6 +346,9 @@ _EXPECTED = {
     "money": "an amount such as 1234.56, 1,234.56 or (1,234.56)",
     "currency": "a three-letter currency code such as USD",
     "reference_type": "co-op, shortage, price claim, price protection, chargeback, or a payment",
+    "integer": "a whole number of units such as 120 or -3",
+    "rate": "a rate such as 0.08, 8% or 8 (a number above 1 is a percentage)",
+    "asin": "a 10-character ASIN such as B00EXAMPLE",
 }
 
 
@@ -298,6 +394,12 @@ def parse_rows(
                     if not re.fullmatch(r"[A-Z]{3}", code):
                         raise ValueError(code)
                     record[spec.name] = code
+                elif spec.kind == "integer":
+                    record[spec.name] = _integer(raw)
+                elif spec.kind == "rate":
+                    record[spec.name] = _rate(raw)
+                elif spec.kind == "asin":
+                    record[spec.name] = _asin(raw)
                 elif spec.kind == "reference_type":
                     reference_type = _reference_type(raw)
                     if reference_type is None:
@@ -317,6 +419,11 @@ def parse_rows(
             if record["reference_type"] == "":
                 # A payment row: not a deduction, but part of the payment's net amount.
                 result.skipped += 1
+        if kind == BACKUP:
+            error = _complete_backup_record(record, mapping, file_name, row_number)
+            if error is not None:
+                result.errors.append(error)
+                continue
         if kind == INVOICES and ("service_period_start" in record) != ("service_period_end" in record):
             missing = "service_period_end" if "service_period_start" in record else "service_period_start"
             result.errors.append(
@@ -326,3 +433,23 @@ def parse_rows(
         record["row"] = row_number
         result.records.append(record)
     return result
+
+
+def _complete_backup_record(
+    record: dict[str, Any], mapping: dict[str, str], file_name: str, row_number: int
+) -> RowError | None:
+    """A backup line needs its cost: the unit cost or the basis amount; the missing one is derived."""
+    unit_cost = record.get("unit_cost")
+    basis = record.get("basis_amount")
+    if unit_cost is None and basis is None:
+        column = mapping.get("unit_cost") or mapping.get("basis_amount")
+        return RowError(file_name, row_number, column, "", "a unit cost or a basis amount (required)")
+    quantity = record["quantity"]
+    if basis is None and unit_cost is not None:
+        record["basis_amount"] = (Decimal(quantity) * unit_cost).quantize(Decimal("0.01"))
+    elif unit_cost is None and basis is not None and quantity:
+        record["unit_cost"] = (basis / Decimal(quantity)).quantize(Decimal("0.0001"))
+    if ("period_start" in record) != ("period_end" in record):
+        missing = "period_end" if "period_start" in record else "period_start"
+        return RowError(file_name, row_number, mapping.get(missing), "", "both period dates, or neither")
+    return None

@@ -10,6 +10,8 @@ from coop.models.allocations import FundAllocationApproval
 from coop.models.allocations import FundAllocationLine
 from coop.models.audit import AuditRecord
 from coop.models.audit import ImmutableRecordError
+from coop.models.backup import AgreementWaiver
+from coop.models.backup import CoopBackupLine
 from coop.models.disputes import Dispute
 from coop.models.disputes import DisputeEvidence
 from coop.models.imports import ColumnMapping
@@ -22,10 +24,12 @@ from coop.models.invoices import Remittance
 __all__ = [
     "Accrual",
     "AgreementTier",
+    "AgreementWaiver",
     "AuditRecord",
     "Chargeback",
     "ColumnMapping",
     "CoopAgreement",
+    "CoopBackupLine",
     "CoopFileUpload",
     "CoopInvoice",
     "Deduction",

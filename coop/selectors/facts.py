@@ -322,3 +322,116 @@ def cost_decreases(
             )
         )
     return result
+
+
+# --------------------------------------------------------------------------------------------------
+# What Amazon received, to check co-op backup reports against (§3.4)
+
+
+@dataclass(frozen=True)
+class Received:
+    units: int
+    cost: Decimal
+
+
+@dataclass(frozen=True)
+class ReceivedByAsin:
+    """Net received units and cost per ASIN over a window (SOURCING view, one grain)."""
+
+    by_asin: dict[str, Received]
+    rows: int
+    grain: str | None
+    covered_days: int
+    window_days: int
+
+    @property
+    def complete(self) -> bool:
+        return self.rows > 0 and self.covered_days >= self.window_days
+
+
+def received_by_asin(
+    *, vendor_code: VendorCode, asins: set[str], window_start: date, window_end: date, selling_program: str = "RETAIL"
+) -> ReceivedByAsin:
+    """Σ net_received_inventory_units / _cost per ASIN over the window from the per-ASIN Retail Analytics
+    inventory rows; like retail_basis, one grain only (the best covering one), rows straddling the
+    window's edges count by their share of days."""
+    window_days = (window_end - window_start).days + 1
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in RetailInventoryFact.objects.filter(
+            vendor_code=vendor_code,
+            marketplace_id=vendor_code.marketplace_id,
+            distributor_view=SOURCING,
+            selling_program=selling_program,
+            period_start__lte=window_end,
+            period_end__gte=window_start,
+        )
+        .exclude(asin="")
+        .filter(Q(net_received_inventory_units__isnull=False) | Q(net_received_inventory_cost__isnull=False))
+        .values(
+            "period_grain",
+            "period_start",
+            "period_end",
+            "asin",
+            "net_received_inventory_units",
+            "net_received_inventory_cost",
+        )
+    ]
+    if not rows:
+        return ReceivedByAsin(by_asin={}, rows=0, grain=None, covered_days=0, window_days=window_days)
+    by_grain: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_grain[row["period_grain"]].append(row)
+
+    def score(grain: str) -> tuple[int, int]:
+        finesse = -GRAIN_ORDER.index(grain) if grain in GRAIN_ORDER else -len(GRAIN_ORDER)
+        return (_covered_days(by_grain[grain], window_start, window_end), finesse)
+
+    grain = max(by_grain, key=score)
+    chosen = by_grain[grain]
+    per_asin: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in chosen:
+        if row["asin"] in asins:
+            per_asin[row["asin"]].append(row)
+    result: dict[str, Received] = {}
+    for asin, asin_rows in per_asin.items():
+        units = basis_in_window(
+            [
+                PeriodAmount(r["period_start"], r["period_end"], Decimal(r["net_received_inventory_units"] or 0))
+                for r in asin_rows
+            ],
+            window_start=window_start,
+            window_end=window_end,
+        ).amount
+        cost = basis_in_window(
+            [
+                PeriodAmount(r["period_start"], r["period_end"], Decimal(r["net_received_inventory_cost"] or 0))
+                for r in asin_rows
+            ],
+            window_start=window_start,
+            window_end=window_end,
+        ).amount
+        result[asin] = Received(units=int(units.to_integral_value()), cost=round2(cost))
+    return ReceivedByAsin(
+        by_asin=result,
+        rows=len(chosen),
+        grain=grain,
+        covered_days=_covered_days(chosen, window_start, window_end),
+        window_days=window_days,
+    )
+
+
+def received_by_po(*, vendor_code: VendorCode, po_numbers: set[str]) -> dict[tuple[str, str], Received]:
+    """Received units and cost (received units x net cost) per (PO number, ASIN) of the named POs.
+    POs absent from the result are not in the imported PO data; a known PO line not received yet
+    counts 0 units."""
+    totals: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
+    lines = PurchaseOrderLineFact.objects.filter(vendor_code=vendor_code, po_number__in=sorted(po_numbers)).values(
+        "po_number", "asin", "received_units", "net_cost"
+    )
+    for line in lines:
+        units = Decimal(line["received_units"] or 0)
+        key = (line["po_number"], line["asin"] or "")
+        totals[key][0] += units
+        totals[key][1] += units * Decimal(line["net_cost"] or 0)
+    return {key: Received(units=int(units), cost=round2(cost)) for key, (units, cost) in totals.items()}

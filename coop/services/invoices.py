@@ -20,11 +20,14 @@ from django.utils import timezone
 
 from coop import calculations as calc
 from coop import conf
+from coop.models import AgreementWaiver
 from coop.models import Chargeback
 from coop.models import CoopAgreement
+from coop.models import CoopBackupLine
 from coop.models import CoopInvoice
 from coop.models import Deduction
 from coop.models import Remittance
+from coop.selectors import facts as fact_selectors
 from coop.services.audit import audit_record
 from coop.services.audit import model_snapshot
 from core.exceptions import ApplicationError
@@ -146,6 +149,10 @@ def invoice_record(
             invoice.save()
         else:
             return invoice, False
+        # A backup report imported before its invoice: attach it, so the audit below checks it.
+        CoopBackupLine.objects.filter(vendor_code=vendor_code, amazon_invoice_id=invoice.amazon_invoice_id).exclude(
+            invoice=invoice
+        ).update(invoice=invoice)
     return invoice_reconcile(invoice=invoice, user=user), created
 
 
@@ -209,6 +216,8 @@ def _audit_checks(invoice: CoopInvoice, agreement: CoopAgreement) -> tuple[list[
                 "nothing should be charged under it.",
             )
         )
+    flags.extend(_waiver_flags(invoice, agreement, start, end))
+    flags.extend(_backup_flags(invoice, start, end))
     if invoice.currency != agreement.currency:
         flags.append(
             Flag(
@@ -270,6 +279,109 @@ def _audit_checks(invoice: CoopInvoice, agreement: CoopAgreement) -> tuple[list[
         if rate_flag:
             flags.append(rate_flag)
     return flags, stored
+
+
+def _waiver_flags(invoice: CoopInvoice, agreement: CoopAgreement, start: date, end: date) -> list[Flag]:
+    """§3.4 "waived period charged anyway": the invoice charges a period that overlaps one Amazon waived.
+    A credit (amount <= 0) charges nothing."""
+    if invoice.amount <= 0:
+        return []
+    waivers = (
+        AgreementWaiver.objects.filter(
+            agreement=agreement, withdrawn_at__isnull=True, period_start__lte=end, period_end__gte=start
+        )
+        .select_related("created_by")
+        .order_by("period_start")
+    )
+    return [
+        Flag(
+            "WAIVED_PERIOD_CHARGED",
+            f"Charged for {start:%Y-%m-%d} to {end:%Y-%m-%d}, but agreement {agreement.amazon_agreement_id} "
+            f"was waived from {waiver.period_start:%Y-%m-%d} to {waiver.period_end:%Y-%m-%d} "
+            f"({waiver.reason}; recorded by {waiver.created_by.get_username() if waiver.created_by else 'the system'} "
+            f"on {waiver.created_at:%Y-%m-%d}).",
+        )
+        for waiver in waivers
+    ]
+
+
+# At most this many differing PO/ASIN pairs are spelled out in the flag; the rest are counted.
+_BACKUP_DIFFS_SHOWN = 5
+
+
+def _backup_flags(invoice: CoopInvoice, start: date, end: date) -> list[Flag]:
+    """§3.4 "backup quantities/costs != received data": each backup line's quantity and cost against
+    what Amazon received: per PO and ASIN from the PO lines when the backup names a PO that was
+    imported, else per ASIN from the received inventory over the invoice's service period."""
+    lines = list(
+        CoopBackupLine.objects.filter(
+            vendor_code_id=invoice.vendor_code_id, amazon_invoice_id=invoice.amazon_invoice_id
+        ).order_by("line_no")
+    )
+    if not lines:
+        return []
+    vendor_code = invoice.vendor_code
+    po_received = fact_selectors.received_by_po(
+        vendor_code=vendor_code, po_numbers={line.po_number for line in lines if line.po_number}
+    )
+    known_pos = {po for po, _ in po_received}
+    by_po: dict[tuple[str, str], list[Decimal]] = {}
+    by_asin: dict[str, list[Decimal]] = {}
+    for line in lines:
+        bucket: list[Decimal]
+        if line.po_number and line.po_number in known_pos:
+            bucket = by_po.setdefault((line.po_number, line.asin), [Decimal("0"), Decimal("0")])
+        else:
+            bucket = by_asin.setdefault(line.asin, [Decimal("0"), Decimal("0")])
+        bucket[0] += line.quantity
+        bucket[1] += line.basis_amount
+    units_tolerance = conf.backup_units_tolerance()
+    cost_pct, cost_min = conf.backup_cost_tolerance_pct(), conf.backup_cost_tolerance_min()
+    zero = fact_selectors.Received(units=0, cost=Decimal("0.00"))
+    differences: list[str] = []
+    flags: list[Flag] = []
+
+    def compare(label: str, billed: list[Decimal], received: fact_selectors.Received) -> None:
+        units, cost = int(billed[0]), billed[1]
+        cost_tolerance = max(abs(received.cost) * cost_pct, cost_min)
+        if abs(units - received.units) > units_tolerance or abs(cost - received.cost) > cost_tolerance:
+            differences.append(
+                f"{label}: backup {units:,} units, {cost:,.2f} {invoice.currency}; "
+                f"received {received.units:,} units, {received.cost:,.2f}"
+            )
+
+    for (po_number, asin), billed in sorted(by_po.items()):
+        compare(f"PO {po_number} ASIN {asin}", billed, po_received.get((po_number, asin), zero))
+    if by_asin:
+        received = fact_selectors.received_by_asin(
+            vendor_code=vendor_code, asins=set(by_asin), window_start=start, window_end=end
+        )
+        if not received.complete:
+            covered = f" (they cover {received.covered_days} of {received.window_days} days)" if received.rows else ""
+            flags.append(
+                Flag(
+                    "BACKUP_NOT_CHECKED",
+                    f"{len(by_asin)} ASIN{'s' if len(by_asin) != 1 else ''} of the backup could not be checked: "
+                    f"no complete received inventory per ASIN for {start:%Y-%m-%d} to {end:%Y-%m-%d} is "
+                    f"imported{covered}.",
+                    blocking=False,
+                )
+            )
+        else:
+            for asin, billed in sorted(by_asin.items()):
+                compare(f"ASIN {asin}", billed, received.by_asin.get(asin, zero))
+    if differences:
+        shown = "; ".join(differences[:_BACKUP_DIFFS_SHOWN])
+        more = len(differences) - _BACKUP_DIFFS_SHOWN
+        tolerance = f"tolerance {units_tolerance} units and max({cost_pct:.2%} of received cost, {cost_min:,.2f})"
+        flags.append(
+            Flag(
+                "BACKUP_MISMATCH",
+                f"The backup report differs from what Amazon received ({tolerance}): {shown}"
+                + (f"; and {more} more." if more > 0 else "."),
+            )
+        )
+    return flags
 
 
 def _wrong_rate(invoice: CoopInvoice, agreement: CoopAgreement, accruals: list[Any]) -> Flag | None:

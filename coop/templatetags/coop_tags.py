@@ -118,6 +118,9 @@ _FLAG_LABELS = {
     "UNMATCHED": "No agreement",
     "NO_EXPECTED_AMOUNT": "Nothing to compare yet",
     "SERVICE_PERIOD_ASSUMED": "Period assumed",
+    "BACKUP_MISMATCH": "Backup differs from receipts",
+    "BACKUP_NOT_CHECKED": "Backup not checked",
+    "WAIVED_PERIOD_CHARGED": "Waived period charged",
 }
 
 

@@ -6,21 +6,26 @@ from __future__ import annotations
 from typing import Any
 from typing import cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.http import HttpRequest
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from coop.forms import CommentForm
+from coop.forms import WaiverForm
 from coop.models import CoopAgreement
 from coop.selectors import agreements as selectors
 from coop.selectors.invoices import invoice_list
 from coop.services import agreements as services
+from coop.services import backup as backup_services
+from coop.services.invoices import RECORD_ROLES
 from coop.views.common import current_brand
 from coop.views.common import run_service
 from planning.models import Membership
@@ -64,6 +69,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": _history(agreement),
         "roles": user_roles(request.user, agreement.vendor_code.brand_id),
         "comment_form": CommentForm(),
+        "waivers": agreement.waivers.select_related("created_by", "withdrawn_by").order_by("period_start", "id"),
+        "waiver_form": WaiverForm(),
     }
     if agreement.is_growth and agreement.end_date:
         context["tracker"] = selectors.growth_tracker(user=request.user, agreement_id=agreement.pk)
@@ -78,6 +85,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Membership.Role.FINANCE_APPROVER in roles and agreement.status == CoopAgreement.Status.PENDING_ACCEPTANCE
     )
     context["can_recompute"] = bool(roles - {Membership.Role.VIEWER})
+    context["can_waive"] = bool(roles & set(RECORD_ROLES))
     return render(request, "coop/agreement_detail.html", context)
 
 
@@ -114,6 +122,23 @@ def agreement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             request,
             lambda: services.agreement_recompute(agreement=agreement, user=user),
             success="Accruals recomputed from the imported facts.",
+        )
+    elif action == "waive":
+        form = WaiverForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                lambda: backup_services.waiver_record(agreement=agreement, user=user, **form.cleaned_data),
+                success="Waiver recorded; the agreement's invoices were checked again.",
+            )
+        else:
+            messages.error(request, "Give the waived period's dates and who agreed it.")
+    elif action == "withdraw-waiver":
+        waiver = get_object_or_404(agreement.waivers.all(), pk=request.POST.get("waiver"))
+        run_service(
+            request,
+            lambda: backup_services.waiver_withdraw(waiver=waiver, user=user, reason=comment),
+            success="Waiver withdrawn; the agreement's invoices were checked again.",
         )
     else:
         raise Http404("Unknown action.")

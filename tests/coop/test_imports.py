@@ -1,5 +1,6 @@
-"""Co-op invoice list and remittance files: reading, column mapping per vendor code, row errors,
-and loading through the invoice services (no public sample exists: these files are written here)."""
+"""Co-op invoice lists, backup reports and remittance files: reading, column mapping per vendor code,
+row errors, and loading through ingest's pipeline and the invoice services (no public sample exists:
+these files are written here). The pipeline flow itself is in test_file_pipeline.py."""
 
 from __future__ import annotations
 
@@ -8,22 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from openpyxl import Workbook
 
 from coop import importers
-from coop.models import ColumnMapping
-from coop.models import CoopFileUpload
-from coop.models import CoopInvoice
-from coop.models import Deduction
-from coop.models import Remittance
-from coop.services.imports import column_mapping_save
-from coop.services.imports import coop_upload_create
-from core.exceptions import PermissionRefused
-from tests.coop.factories import CoopAgreementFactory
-from tests.coop.factories import inventory_fact
-from tests.coop.factories import recompute
 
 D = Decimal
 
@@ -105,127 +93,74 @@ def test_xlsx_is_read_like_csv() -> None:
     }
 
 
-@pytest.mark.django_db
-def test_unmapped_file_asks_for_a_mapping_then_imports(brand_a, vendor_ops) -> None:
-    agreement = CoopAgreementFactory.create(vendor_code=brand_a.vendor_code, amazon_agreement_id="MDF-2026")
-    inventory_fact(brand_a.vendor_code, date(2026, 1, 1), net_received="240000.00")
-    recompute(agreement, date(2026, 1, 1))
-    text = "Nr;Vertrag;Datum;Betrag;Von;Bis\nINV-1;MDF-2026;10.02.2026;19.200,00;01.01.2026;31.01.2026\n"
-    upload = coop_upload_create(
-        vendor_code=brand_a.vendor_code,
-        user=vendor_ops,
-        kind="INVOICES",
-        file=SimpleUploadedFile("rechnungen.csv", text.encode()),
-    )
-    assert upload.status == CoopFileUpload.Status.NEEDS_MAPPING
-    assert upload.headers == ["Nr", "Vertrag", "Datum", "Betrag", "Von", "Bis"]
-    assert not CoopInvoice.objects.exists()
-
-    columns = {
-        "amazon_invoice_id": "Nr",
-        "amazon_agreement_id": "Vertrag",
-        "invoice_date": "Datum",
-        "amount": "Betrag",
-        "service_period_start": "Von",
-        "service_period_end": "Bis",
-    }
-    done = column_mapping_save(upload=upload, user=vendor_ops, columns=columns, date_format="DMY")
-    assert done.status == CoopFileUpload.Status.SUCCEEDED, done.errors
-    assert (done.created_count, done.updated_count) == (1, 0)
-    invoice = CoopInvoice.objects.get()
-    assert (invoice.amount, invoice.currency, invoice.status) == (D("19200.00"), "USD", CoopInvoice.Status.OK)
-    assert ColumnMapping.objects.get().columns == columns
-
-    # The next file with the same columns imports straight away, and refreshes rather than duplicates.
-    again = coop_upload_create(
-        vendor_code=brand_a.vendor_code,
-        user=vendor_ops,
-        kind="INVOICES",
-        file=SimpleUploadedFile("rechnungen-2.csv", text.encode()),
-    )
-    assert again.status == CoopFileUpload.Status.SUCCEEDED
-    assert (again.created_count, again.updated_count) == (0, 1)
-    assert CoopInvoice.objects.count() == 1
-
-
-@pytest.mark.django_db
-def test_a_bad_cell_imports_nothing(brand_a, vendor_ops) -> None:
-    text = "Invoice ID,Invoice Date,Amount\nINV-1,2026-02-10,100.00\nINV-2,tomorrow,5\n"
-    upload = coop_upload_create(
-        vendor_code=brand_a.vendor_code,
-        user=vendor_ops,
-        kind="INVOICES",
-        file=SimpleUploadedFile("a.csv", text.encode()),
-    )
-    assert upload.status == CoopFileUpload.Status.NEEDS_MAPPING  # no saved mapping yet, even if guessable
-    columns = importers.guess_mapping("INVOICES", upload.headers)
-    failed = column_mapping_save(upload=upload, user=vendor_ops, columns=columns, date_format="ISO")
-    assert failed.status == CoopFileUpload.Status.FAILED
-    assert failed.errors == [
-        {"file": "a.csv", "row": 3, "column": "Invoice Date", "value": "tomorrow", "expected": "a date as YYYY-MM-DD"}
-    ]
-    assert not CoopInvoice.objects.exists()
-
-
-@pytest.mark.django_db
-def test_remittance_file_records_deductions_and_skips_payments(brand_a, vendor_ops) -> None:
+def test_backup_columns_cost_from_either_unit_cost_or_basis() -> None:
     text = (
-        "Payment Number,Payment Date,Invoice Number,Invoice Date,Transaction Description,Amount Paid,Currency\n"
-        "PAY-1,2026-03-15,PO-INV-77,2026-02-01,Invoice payment,50000.00,USD\n"
-        "PAY-1,2026-03-15,INV-1,2026-02-10,Co-op deduction,-19200.00,USD\n"
-        "PAY-1,2026-03-15,SC-5,2026-02-01,Shortage claim,-312.40,USD\n"
+        "Invoice Number,PO,ASIN,Units,Unit Cost,Extended Cost,Rate,Co-op Amount\n"
+        "INV-1,4Q7TZ2XK,B0AAAAAAA1,120,12.50,,8%,120.00\n"
+        "INV-1,,b0aaaaaaa2,-3,,(45.00),0.08,(3.60)\n"
+        "INV-1,,B0AAAAAAA3,10,,,8,8.00\n"
     )
-    upload = coop_upload_create(
-        vendor_code=brand_a.vendor_code,
-        user=vendor_ops,
-        kind="REMITTANCES",
-        file=SimpleUploadedFile("r.csv", text.encode()),
+    table = importers.read_table(text.encode(), "backup.csv")
+    mapping = importers.guess_mapping(importers.BACKUP, table.headers)
+    assert mapping == {
+        "amazon_invoice_id": "Invoice Number",
+        "asin": "ASIN",
+        "quantity": "Units",
+        "unit_cost": "Unit Cost",
+        "basis_amount": "Extended Cost",
+        "charge_amount": "Co-op Amount",
+        "po_number": "PO",
+        "rate_pct": "Rate",
+    }
+    parsed = importers.parse_rows(
+        kind=importers.BACKUP, table=table, mapping=mapping, file_name="backup.csv", default_currency="USD"
     )
-    columns = importers.guess_mapping("REMITTANCES", upload.headers)
-    assert columns["reference_type"] == "Transaction Description"
-    done = column_mapping_save(upload=upload, user=vendor_ops, columns=columns, date_format="ISO")
-    assert done.status == CoopFileUpload.Status.SUCCEEDED, done.errors
-    assert done.skipped_count == 1
-    remittance = Remittance.objects.get()
-    assert remittance.paid_amount == D("30487.60")
-    assert sorted(Deduction.objects.values_list("reference_type", "reference_id", "amount")) == [
-        ("COOP", "INV-1", D("19200.00")),
-        ("SHORTAGE", "SC-5", D("312.40")),
+    assert [
+        (r["asin"], r["quantity"], r["unit_cost"], r["basis_amount"], r["rate_pct"], r["charge_amount"])
+        for r in parsed.records
+    ] == [
+        ("B0AAAAAAA1", 120, D("12.50"), D("1500.00"), D("0.08"), D("120.00")),
+        ("B0AAAAAAA2", -3, D("15.0000"), D("-45.00"), D("0.08"), D("-3.60")),
     ]
-    assert Deduction.objects.get(reference_type="SHORTAGE").invoice_date == date(2026, 2, 1)
+    assert [str(e) for e in parsed.errors] == [
+        "backup.csv, row 4, column 'Unit Cost': got ''; expected a unit cost or a basis amount (required)"
+    ]
 
 
-@pytest.mark.django_db
-def test_mapping_screen_and_roles(client_for, brand_a, vendor_ops, viewer) -> None:
-    with pytest.raises(PermissionRefused):
-        coop_upload_create(
-            vendor_code=brand_a.vendor_code,
-            user=viewer,
-            kind="INVOICES",
-            file=SimpleUploadedFile("a.csv", b"a,b\n1,2\n"),
-        )
-    client = client_for(vendor_ops)
-    response = client.post(
-        reverse("coop-import-list"),
-        {
-            "vendor_code": brand_a.vendor_code.pk,
-            "kind": "INVOICES",
-            "file": SimpleUploadedFile("x.csv", INVOICE_CSV.encode()),
-        },
-    )
-    upload = CoopFileUpload.objects.get()
-    assert response["Location"] == reverse("coop-import-detail", args=[upload.pk])
-    page = client.get(response["Location"]).content.decode()
-    assert 'id="mapping-form"' in page and '<option value="Invoice Number" selected>' in page
-    saved = client.post(
-        reverse("coop-import-mapping", args=[upload.pk]),
-        {
-            "col_amazon_invoice_id": "Invoice Number",
-            "col_invoice_date": "Invoice Date",
-            "col_amount": "",
-            "date_format": "MDY",
-        },
-        follow=True,
-    )
-    assert "Choose a column for: Amount." in saved.content.decode()
-    assert CoopFileUpload.objects.get().status == CoopFileUpload.Status.NEEDS_MAPPING
+def test_backup_needs_a_column_for_unit_cost_or_basis() -> None:
+    headers = ["Invoice", "ASIN", "Qty", "Charge"]
+    mapping = {"amazon_invoice_id": "Invoice", "asin": "ASIN", "quantity": "Qty", "charge_amount": "Charge"}
+    missing = importers.missing_columns(importers.BACKUP, mapping, headers)
+    assert [importers.group_label(importers.BACKUP, spec) for spec in missing] == ["Unit cost or Basis amount"]
+    assert importers.missing_columns(importers.BACKUP, {**mapping, "basis_amount": "Charge"}, headers) == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1.5", "a whole number of units such as 120 or -3"),
+        ("B0SHORT", "a 10-character ASIN such as B00EXAMPLE"),
+        ("150%", "a rate such as 0.08, 8% or 8 (a number above 1 is a percentage)"),
+    ],
+)
+def test_backup_cell_errors_say_what_was_expected(cell: str, expected: str) -> None:
+    columns = {"quantity": "1", "asin": "B0AAAAAAA1", "rate_pct": "0.08"}
+    field = {"1.5": "quantity", "B0SHORT": "asin", "150%": "rate_pct"}[cell]
+    columns[field] = cell
+    row = f"INV-1,{columns['asin']},{columns['quantity']},10.00,0.80,{columns['rate_pct']}"
+    text = f"Invoice,ASIN,Qty,Basis,Charge,Rate\n{row}\n"
+    table = importers.read_table(text.encode(), "b.csv")
+    mapping = {
+        "amazon_invoice_id": "Invoice",
+        "asin": "ASIN",
+        "quantity": "Qty",
+        "basis_amount": "Basis",
+        "charge_amount": "Charge",
+        "rate_pct": "Rate",
+    }
+    parsed = importers.parse_rows(kind=importers.BACKUP, table=table, mapping=mapping, file_name="b.csv")
+    header = {"quantity": "Qty", "asin": "ASIN", "rate_pct": "Rate"}[field]
+    assert [e.as_dict() for e in parsed.errors] == [
+        {"file": "b.csv", "row": 2, "column": header, "value": cell, "expected": expected}
+    ]
+    assert parsed.records == []

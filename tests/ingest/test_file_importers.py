@@ -185,5 +185,5 @@ def test_a_source_without_an_importer_is_refused_before_storing(brand_a, upload)
 
 
 def test_registering_an_unknown_source_is_a_programming_error() -> None:
-    with pytest.raises(ValueError, match="unknown ReportImport.Source 'NOPE'"):
+    with pytest.raises(ValueError, match=r"unknown ReportImport\.Source 'NOPE'"):
         file_importers.register_file_importer("NOPE", ProfileListImporter())
