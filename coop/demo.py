@@ -1,5 +1,6 @@
 """Demo co-op money for `seed_demo`: agreements, accruals, fund splits in every state, invoices with a
-few variances, a remittance, chargebacks and disputes. Registered from CoopConfig.ready() with
+few variances, a remittance, chargebacks and disputes, a backup report with one quantity Amazon did not
+receive and a waived period charged anyway (both flagged by the §3.4 audit). Registered from CoopConfig.ready() with
 planning.demo.register_demo_seeder("coop.money", seed_coop_demo, order=40), after the plans (10) and
 any facts seeder, so accruals are computed from whatever facts exist; where a vendor code has no
 receipts facts yet, monthly net-receipt rows are added so the pages have numbers.
@@ -19,9 +20,11 @@ from typing import Any
 from coop.calculations import Tier
 from coop.models import Chargeback
 from coop.models import CoopAgreement
+from coop.models import CoopBackupLine
 from coop.models import CoopInvoice
 from coop.models import Dispute
 from coop.models import FundAllocation
+from coop.selectors.facts import received_by_asin
 from coop.services.accruals import accruals_recompute_agreement
 from coop.services.agreements import agreement_accept
 from coop.services.agreements import agreement_create
@@ -32,6 +35,9 @@ from coop.services.allocations import allocation_close
 from coop.services.allocations import allocation_create
 from coop.services.allocations import allocation_reject
 from coop.services.allocations import allocation_submit
+from coop.services.backup import BackupLineInput
+from coop.services.backup import backup_lines_record
+from coop.services.backup import waiver_record
 from coop.services.disputes import dispute_open
 from coop.services.disputes import dispute_record_decision
 from coop.services.disputes import dispute_submit
@@ -49,6 +55,7 @@ from core.periods import quarter_start
 from ingest.models import RetailInventoryFact
 from planning.demo import DemoContext
 from planning.models import Brand
+from planning.models import Product
 from planning.models import VendorCode
 
 D = Decimal
@@ -63,6 +70,7 @@ def seed_coop_demo(ctx: DemoContext) -> None:
         agreements = _agreements(vendor_code, ctx.today, users)
         invoices = _invoices(vendor_code, agreements, ctx.today, users, rng)
         _money_back(vendor_code, invoices, ctx.today, users)
+        _backup_and_waiver(vendor_code, agreements, users, rng)
         ctx.log(f"{brand_name} {marketplace_id}: {len(agreements)} agreements, {len(invoices)} invoices")
     for brand in ctx.brands.values():
         count = _allocations(brand, ctx.today, users)
@@ -256,6 +264,113 @@ def _invoices(
     return invoices
 
 
+def _backup_and_waiver(
+    vendor_code: VendorCode, agreements: list[CoopAgreement], users: dict[str, Any], rng: random.Random
+) -> None:
+    """The two audit checks that need more than the invoice, each flagging one invoice:
+    - the latest MDF invoice gets a backup report whose first ASIN bills 12 units more than Amazon
+      received (the other lines match the received inventory per ASIN);
+    - the freight allowance is waived for the month of its latest open invoice, which is charged anyway."""
+    ops = users["vendor.ops"]
+    mdf = _latest_invoiced(agreements, "BASE_ACCRUAL_MDF")
+    freight = _latest_invoiced(agreements, "FREIGHT_ALLOWANCE")
+    # Once per agreement: a second seeding finds the backup and the waiver and leaves them.
+    if mdf is not None and not CoopBackupLine.objects.filter(invoice__agreement=mdf).exists():
+        invoice = (
+            CoopInvoice.objects.filter(agreement=mdf, status__in=("OK", "VARIANCE_FLAGGED"))
+            .exclude(service_period_start=None)
+            .order_by("-service_period_start")
+            .first()
+        )
+        if invoice is not None and invoice.service_period_start and invoice.service_period_end:
+            lines = _received_lines(vendor_code, invoice.service_period_start, invoice.service_period_end, rng)
+            if lines:
+                asin, units, cost = lines[0]
+                unit_cost = (cost / units).quantize(D("0.0001")) if units else D("10.00")
+                lines[0] = (asin, units + 12, round2(unit_cost * (units + 12)))
+                backup_lines_record(
+                    vendor_code=vendor_code,
+                    user=ops,
+                    lines=[
+                        BackupLineInput(
+                            amazon_invoice_id=invoice.amazon_invoice_id,
+                            asin=line_asin,
+                            quantity=quantity,
+                            basis_amount=basis,
+                            charge_amount=round2(basis * (mdf.rate_pct or D("0"))),
+                            currency=invoice.currency,
+                            rate_pct=mdf.rate_pct,
+                            period_start=invoice.service_period_start,
+                            period_end=invoice.service_period_end,
+                        )
+                        for line_asin, quantity, basis in lines
+                    ],
+                )
+    if freight is not None and not freight.waivers.exists():
+        charged = (
+            # Not a deducted one: those are settled and no longer re-audited.
+            CoopInvoice.objects.filter(agreement=freight, status__in=("OK", "VARIANCE_FLAGGED"))
+            .exclude(service_period_start=None)
+            .order_by("-service_period_start")
+            .first()
+        )
+        if charged is not None and charged.service_period_start and charged.service_period_end:
+            waiver_record(
+                agreement=freight,
+                user=ops,
+                period_start=charged.service_period_start,
+                period_end=charged.service_period_end,
+                reason="Freight allowance waived while the new DC ramped up (VM email, ticket 4471)",
+            )
+
+
+def _latest_invoiced(agreements: list[CoopAgreement], agreement_type: str) -> CoopAgreement | None:
+    """The most recent accepted agreement of the type that has invoices (this year's, or last year's in
+    January)."""
+    candidates = [
+        a for a in agreements if a.agreement_type == agreement_type and a.status == "ACCEPTED" and a.invoices.exists()
+    ]
+    return max(candidates, key=lambda a: a.start_date, default=None)
+
+
+def _received_lines(
+    vendor_code: VendorCode, start: date, end: date, rng: random.Random
+) -> list[tuple[str, int, Decimal]]:
+    """(ASIN, units, cost) Amazon received in the month for up to three ASINs: from the per-ASIN inventory
+    facts when they cover the month, else monthly per-ASIN rows are added (the aggregate row, which the
+    accruals read, is left alone)."""
+    asins = list(Product.objects.filter(vendor_code=vendor_code).order_by("asin").values_list("asin", flat=True)[:3])
+    if not asins:
+        asins = [f"B0{vendor_code.code[:5]:0<5}{n:03d}"[:10] for n in range(1, 4)]
+    received = received_by_asin(vendor_code=vendor_code, asins=set(asins), window_start=start, window_end=end)
+    if not (received.complete and all(asin in received.by_asin for asin in asins)):
+        for asin in asins:
+            units = rng.randrange(80, 400)
+            RetailInventoryFact.objects.update_or_create(
+                brand=vendor_code.brand,
+                marketplace=vendor_code.marketplace,
+                vendor_code=vendor_code,
+                distributor_view="SOURCING",
+                selling_program="RETAIL",
+                period_grain="MONTH",
+                period_start=start,
+                period_end=end,
+                asin=asin,
+                defaults={
+                    "currency": vendor_code.marketplace.currency,
+                    "net_received_inventory_cost": round2(D(units) * D(rng.randrange(800, 4000)) / 100),
+                    "net_received_inventory_units": units,
+                },
+            )
+        # Read back what the facts now say (another grain may still cover the month better).
+        received = received_by_asin(vendor_code=vendor_code, asins=set(asins), window_start=start, window_end=end)
+        if not received.complete:
+            return []
+    return [
+        (asin, received.by_asin[asin].units, received.by_asin[asin].cost) for asin in asins if asin in received.by_asin
+    ]
+
+
 def _money_back(vendor_code: VendorCode, invoices: list[CoopInvoice], today: date, users: dict[str, Any]) -> None:
     """A remittance deducting the OK invoices, a chargeback, and disputes in a few states."""
     ops = users["vendor.ops"]
@@ -286,7 +401,12 @@ def _money_back(vendor_code: VendorCode, invoices: list[CoopInvoice], today: dat
     )
     if not Dispute.objects.filter(chargeback=chargeback).exists():
         dispute_open(user=ops, chargeback=chargeback, amount_claimed=D("265.00"), reason="ASN sent 2 h before arrival")
-    flagged = [i for i in invoices if i.status == "VARIANCE_FLAGGED"]
+    # The backup and waiver findings (_backup_and_waiver) stay open flags for the demo, not disputes.
+    flagged = [
+        i
+        for i in invoices
+        if i.status == "VARIANCE_FLAGGED" and not {"BACKUP_MISMATCH", "WAIVED_PERIOD_CHARGED"} & set(i.flag_codes)
+    ]
     for index, invoice in enumerate(flagged[:2]):
         if Dispute.objects.filter(invoice=invoice).exists():
             continue
