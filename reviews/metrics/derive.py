@@ -117,20 +117,21 @@ def derive_ratios(sums: pd.DataFrame, *, tacos_denominator: str | None = None) -
       asns_in_time ÷ asns_judged; asn_accuracy = shipments_accurate ÷ shipments_checked.
     Zero or missing denominators give None, never 0 or NaN.
     """
-    out = sums.copy()
+    # New columns are collected and joined once: inserting them one by one into a wide frame is slow.
+    new: dict[str, pd.Series] = {}
     index = sums.index
     for name, numerator, denominator, positive_only in SIMPLE_RATIOS:
         arrays = _columns(sums, (numerator, denominator))
         if arrays is None:
             continue
-        out[name] = object_series(ratio_array(arrays[0], arrays[1], positive_only=positive_only), index)
+        new[name] = object_series(ratio_array(arrays[0], arrays[1], positive_only=positive_only), index)
         if name == "acos":
             flags = [spend_without_sales(c, s) for c, s in zip(arrays[0], arrays[1], strict=True)]
-            out["spend_without_sales"] = pd.Series(flags, index=index, dtype=bool)
+            new["spend_without_sales"] = pd.Series(flags, index=index, dtype=bool)
 
     cover_inputs = _columns(sums, WEEKS_OF_COVER_INPUTS)
     if cover_inputs is not None:
-        out["weeks_of_cover"] = object_series(_weeks_of_cover_array(*cover_inputs), index)
+        new["weeks_of_cover"] = object_series(_weeks_of_cover_array(*cover_inputs), index)
 
     st_inputs = _columns(sums, SELL_THROUGH_INPUTS)
     if st_inputs is not None:
@@ -147,9 +148,9 @@ def derive_ratios(sums: pd.DataFrame, *, tacos_denominator: str | None = None) -
                 chosen[i], source[i] = rep, "AMAZON"
             elif rec is not None:
                 chosen[i], source[i] = rec, "RECOMPUTED"
-        out["sell_through_recomputed"] = object_series(recomputed, index)
-        out["sell_through"] = object_series(chosen, index)
-        out["sell_through_source"] = object_series(source, index)
+        new["sell_through_recomputed"] = object_series(recomputed, index)
+        new["sell_through"] = object_series(chosen, index)
+        new["sell_through_source"] = object_series(source, index)
 
     if tacos_denominator is not None:
         if tacos_denominator not in TACOS_DENOMINATOR_LABELS:
@@ -166,6 +167,9 @@ def derive_ratios(sums: pd.DataFrame, *, tacos_denominator: str | None = None) -
                 column="ad_spend" if "ad_spend" not in sums.columns else tacos_denominator,
                 expected="columns ad_spend and " + tacos_denominator,
             )
-        out["tacos"] = object_series(ratio_array(arrays[0], arrays[1]), index)
-        out["tacos_denominator"] = object_series([tacos_denominator] * len(sums), index)
-    return out
+        new["tacos"] = object_series(ratio_array(arrays[0], arrays[1]), index)
+        new["tacos_denominator"] = object_series([tacos_denominator] * len(sums), index)
+    if not new:
+        return sums.copy()
+    kept = sums.drop(columns=[c for c in new if c in sums.columns])
+    return pd.concat([kept, pd.DataFrame(new, index=index)], axis=1)

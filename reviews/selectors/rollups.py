@@ -329,6 +329,16 @@ def over_time(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return total
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    if _missing(value):
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def derive(rows: Sequence[dict[str, Any]], *, start_on_hand: dict[Any, Any] | None = None) -> pd.DataFrame:
     """A frame of the rows with every ratio derived from its sums.
 
@@ -336,31 +346,29 @@ def derive(rows: Sequence[dict[str, Any]], *, start_on_hand: dict[Any, Any] | No
     period's ending stock) for the recomputed sell-through; weeks of cover divides the period's ending
     stock by its average weekly shipments (shipped units x 7 / days covered).
     """
-    frame = pd.DataFrame(list(rows))
-    if frame.empty:
-        return frame
+    rows = list(rows)
+    if not rows:
+        return pd.DataFrame()
+    # Columns are normalised as plain lists and the frame is built once: assigning forty columns one
+    # by one into a DataFrame cost more than the ratios themselves on a page's few dozen rows.
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    columns: dict[str, Any] = {name: [row.get(name) for row in rows] for name in names}
     for column in (*ROLLUP_MEASURES, *AD_MEASURES):
-        if column not in frame.columns:
-            frame[column] = None
+        columns.setdefault(column, [None] * len(rows))
     for column in (*MONEY_MEASURES, *AD_MONEY, "sell_through_reported"):
-        frame[column] = none_for_missing(frame[column].astype(object)).map(
-            lambda v: v if v is None or isinstance(v, Decimal) else Decimal(str(v))
-        )
+        columns[column] = pd.Series([_decimal_or_none(v) for v in columns[column]], dtype=object)
     for column in INT_MEASURES:
         if column == "data_through":
             continue
-        frame[column] = pd.array(
-            [None if v is None or pd.isna(v) else int(v) for v in frame[column].astype(object)], dtype="Int64"
-        )
-    starts = [None if start_on_hand is None else start_on_hand.get(i) for i in range(len(frame))]
-    frame["start_sellable_on_hand_units"] = pd.array(starts, dtype="Int64")
+        columns[column] = pd.array([None if _missing(v) else int(v) for v in columns[column]], dtype="Int64")
+    starts = [None if start_on_hand is None else start_on_hand.get(i) for i in range(len(rows))]
+    columns["start_sellable_on_hand_units"] = pd.array(starts, dtype="Int64")
     averages = [
-        None
-        if units is pd.NA or units is None or not days or days is pd.NA
-        else Decimal(int(units) * 7) / Decimal(int(days))
-        for units, days in zip(frame["shipped_units"], frame["shipped_days"], strict=True)
+        None if _missing(units) or _missing(days) or not days else Decimal(int(units) * 7) / Decimal(int(days))
+        for units, days in zip(columns["shipped_units"], columns["shipped_days"], strict=True)
     ]
-    frame["avg_weekly_shipped_units"] = pd.Series(averages, index=frame.index, dtype=object)
+    columns["avg_weekly_shipped_units"] = pd.Series(averages, dtype=object)
+    frame = pd.DataFrame(columns)
     return derive_ratios(frame, tacos_denominator=TACOS_DENOMINATOR)
 
 
