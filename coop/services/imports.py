@@ -320,7 +320,7 @@ def _load_invoices(
         updated=updated,
         unchanged=unchanged,
         details=details,
-        message=f"{len(records)} invoices: {created} new, {updated} refreshed, {unchanged} unchanged.",
+        message=f"{_count(len(records), 'invoice')}: {created} new, {updated} refreshed, {unchanged} unchanged.",
     )
 
 
@@ -367,7 +367,7 @@ def _load_backup(
         deleted=result.deleted,
         details=details,
         message=(
-            f"{len(records)} backup lines of {invoices} invoice{'s' if invoices != 1 else ''}: {result.created} new, "
+            f"{_count(len(records), 'backup line')} of {_count(invoices, 'invoice')}: {result.created} new, "
             f"{result.updated} changed, {result.unchanged} unchanged, {result.deleted} removed{waiting}{kept}."
         ),
     )
@@ -426,5 +426,9 @@ def _load_remittances(
         created=created,
         updated=updated,
         details=details,
-        message=f"{len(grouped)} payments: {created} new, {updated} refreshed{skipped_note}.",
+        message=f"{_count(len(grouped), 'payment')}: {created} new, {updated} refreshed{skipped_note}.",
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

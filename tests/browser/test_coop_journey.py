@@ -204,3 +204,44 @@ def test_vendor_ops_maps_an_unknown_invoice_file_once(
     expect(page.locator("#invoice-table tbody tr")).to_have_count(2)
     expect(page.locator(".variance-badge.text-bg-danger")).to_have_count(1)
     screenshot(page, "imported-invoices")
+
+    # The invoice's backup report: Amazon received 100 units of B0AAAAAAA1 in January, the backup bills 112.
+    row = inventory_fact(brand_a.vendor_code, date(2026, 1, 1), net_received="1500.00", asin="B0AAAAAAA1")
+    row.net_received_inventory_units = 100
+    row.save()
+    backup_file = tmp_path / "coop-backup-jan.csv"
+    backup_file.write_text(
+        "Invoice Number,ASIN,Units,Unit Cost,Co-op Amount\nINV-2026-001,B0AAAAAAA1,112,15.00,134.40\n"
+    )
+    page.goto("/coop/imports/")
+    page.get_by_label("Kind").select_option("BACKUP")
+    page.get_by_label("File").set_input_files(str(backup_file))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#upload-status")).to_have_text("Needs a column mapping")
+    screenshot(page, "backup-mapping-screen")
+    page.locator("#save-mapping").click()
+    expect(page.locator("#upload-status")).to_have_text("Imported")
+    expect(page.locator("#upload-message")).to_contain_text("1 backup line of 1 invoice: 1 new")
+    screenshot(page, "backup-imported")
+    page.goto("/coop/invoices/")
+    page.get_by_role("link", name="INV-2026-001").click()
+    expect(page.locator('[data-flag="BACKUP_MISMATCH"]')).to_contain_text("backup 112 units")
+    screenshot(page, "invoice-backup-flag")
+
+    # Amazon waived January's MDF: the January invoices are flagged once the waiver is recorded.
+    page.goto(f"/coop/agreements/{agreement.pk}/")
+    page.locator("#add-waiver").click()
+    page.get_by_label("Waived from").fill("2026-01-01")
+    page.get_by_label("Waived to").fill("2026-01-31")
+    page.get_by_label("Who agreed, where it is written").fill("VM email of 12 Dec: no MDF for January")
+    screenshot(page, "waiver-form")
+    page.locator("#save-waiver").click()
+    expect(page.locator("#waiver-table tbody tr")).to_have_count(1)
+    screenshot(page, "agreement-waiver")
+    page.goto("/coop/invoices/")
+    page.get_by_role("link", name="INV-2026-004").click()
+    expect(page.locator('[data-flag="WAIVED_PERIOD_CHARGED"]')).to_contain_text("was waived from 2026-01-01")
+    screenshot(page, "invoice-waiver-flag")
+    page.goto("/coop/imports/")
+    expect(page.locator("#upload-table tbody tr")).to_have_count(2)
+    screenshot(page, "upload-list")

@@ -136,7 +136,7 @@ def test_an_unmapped_file_needs_a_mapping_then_saving_it_reruns_the_kept_file(
     assert done.status == S.SUCCEEDED, (done.message, done.errors)
     assert (rerun.rerun_of_id, rerun.status, rerun.created_by) == (first.pk, ReportImport.Status.SUCCEEDED, vendor_ops)
     assert (rerun.rows_total, rerun.rows_inserted, rerun.rows_updated) == (1, 1, 0)
-    assert done.message == "1 invoices: 1 new, 0 refreshed, 0 unchanged."
+    assert done.message == "1 invoice: 1 new, 0 refreshed, 0 unchanged."
     invoice = CoopInvoice.objects.get()
     assert (invoice.amount, invoice.expected_amount, invoice.currency, invoice.status) == (
         D("19200.00"),
@@ -257,7 +257,7 @@ def test_remittance_file_records_deductions_and_skips_payments(brand_a, vendor_o
 
     assert done.status == S.SUCCEEDED, done.errors
     assert done.skipped_count == 1
-    assert done.message == "1 payments: 1 new, 0 refreshed, 1 payment row skipped."
+    assert done.message == "1 payment: 1 new, 0 refreshed, 1 payment row skipped."
     remittance = Remittance.objects.get()
     assert remittance.paid_amount == D("30487.60")
     assert remittance.source_import_id == done.report_import_id

@@ -132,6 +132,8 @@ def test_without_sync_the_imports_are_queued_and_their_ids_printed(
             "deleted": 0,
             "identical_to": None,
             "message": "",
+            "needs_input": False,
+            "action_url": "",
             "error_count": 0,
             "errors": [],
         }
