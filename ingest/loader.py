@@ -214,6 +214,7 @@ class FactLoader:
             self._column_for_field(self.window.date_field) if self.window and self.window.date_field else None
         )
         self._marketplaces: dict[str, int] | None = None
+        self._currencies: dict[int, str] | None = None
         self._vendor_codes: dict[tuple[str, int | None], int | None] = {}
         self._vendor_code_marketplace: dict[int, int] = {}
         self._reported: set[tuple[str, str]] = set()  # (column, value) pairs already reported once
@@ -305,10 +306,32 @@ class FactLoader:
                 array, col_bad = self._convert(column, values, first_row)
             bad |= col_bad
             arrays.append(array)
+        self._fill_currency(arrays)
         table = pa.Table.from_arrays(arrays, names=[c.db for c in self.columns])
         if bad.any():
             table = table.filter(pa.array(~bad.to_numpy()))
         return table
+
+    def _fill_currency(self, arrays: list[pa.Array]) -> None:
+        """Money never lands without its currency: a row whose file names none (legacy Vendor Central
+        exports without a country in their banner) takes its marketplace's currency."""
+        names = [c.db for c in self.columns]
+        if "currency" not in names:
+            return
+        market = next((i for i, c in enumerate(self.columns) if c.kind == "fk" and c.field.name == "marketplace"), None)
+        if market is None:
+            return
+        index = names.index("currency")
+        currency = arrays[index]
+        empty = pc.fill_null(pc.equal(currency, ""), True)
+        if not pc.any(empty).as_py():
+            return
+        if self._currencies is None:
+            self._currencies = dict(Marketplace.objects.values_list("pk", "currency"))
+        pks = pa.array(list(self._currencies), type=pa.int64())
+        values = pa.array(list(self._currencies.values()), type=currency.type)
+        by_market = pc.take(values, pc.index_in(arrays[market], value_set=pks))
+        arrays[index] = pc.if_else(empty, by_market, currency)
 
     def _error(self, row: int | None, column: str | None, value: object, expected: str) -> None:
         self.errors.add(
