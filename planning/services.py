@@ -16,6 +16,7 @@ Editing the plan's contents (targets, investments, initiatives, launches) is in 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     AnyUser = AbstractBaseUser | AnonymousUser
+
+logger = logging.getLogger(__name__)
 
 Status = JBPPlan.Status
 Role = Membership.Role
@@ -476,9 +479,42 @@ def _copy_contents(old: JBPPlan, new: JBPPlan, user: AnyUser) -> None:
 
 
 def jbp_plans_activate_due(*, user: AnyUser, today: date | None = None) -> list[JBPPlan]:
-    """Activate every agreed plan of the user's brands whose period has started (for a daily job)."""
+    """Activate every agreed plan of the user's brands whose period has started (a person's bulk action)."""
     today = today or timezone.localdate()
     activated = []
     for plan in JBPPlan.objects.for_user(user).filter(status=Status.AGREED, period_start__lte=today):
         activated.append(jbp_plan_transition(plan=plan, user=user, action="activate", today=today))
+    return activated
+
+
+def jbp_plans_activate_by_clock(*, today: date | None = None) -> list[int]:
+    """The daily job: every brand's agreed plans whose period has started become ACTIVE (§5.1 "ACTIVE
+    starts on period_start"). Nobody acts, so no role applies: the transition log records no actor and
+    says the calendar did it. Closing stays a person's step (§5.1: after the final MBR).
+
+    Idempotent: a plan already active is not touched. Returns the ids of the plans it activated.
+    """
+    today = today or timezone.localdate()
+    activated: list[int] = []
+    due = JBPPlan.objects.filter(status=Status.AGREED, period_start__lte=today).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            # Re-read under a row lock: a person may have activated (or superseded) it meanwhile.
+            plan = JBPPlan.objects.select_for_update().filter(pk=pk, status=Status.AGREED).first()
+            if plan is None:
+                continue
+            plan.status = Status.ACTIVE
+            plan._history_user = None  # type: ignore[attr-defined]
+            plan.save(update_fields=["status", "updated_at"])
+            JBPPlanTransition.objects.create(
+                plan=plan,
+                from_status=Status.AGREED,
+                to_status=Status.ACTIVE,
+                actor=None,
+                comment=f"Activated automatically on {today:%Y-%m-%d}: the plan's period started "
+                f"{plan.period_start:%Y-%m-%d}.",
+            )
+            activated.append(plan.pk)
+    if activated:
+        logger.info("activated %s agreed JBP plan(s) whose period started: %s", len(activated), activated)
     return activated

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from core.exceptions import ApplicationError
@@ -341,3 +344,31 @@ def test_activate_due_activates_agreed_plans_once_their_period_starts(plan, bran
     assert [p.pk for p in activated] == [plan.pk]
     assert JBPPlan.objects.get(pk=plan.pk).status == S.ACTIVE
     assert jbp_plans_activate_due(user=brand_manager, today=date(2026, 7, 2)) == []
+
+
+def test_the_daily_job_activates_agreed_plans_of_every_brand_once_their_period_starts(
+    plan, brand_manager, reviewer
+) -> None:
+    from planning.tasks import jbp_plans_activate_by_clock_task
+
+    plan = _walk(plan, brand_manager, reviewer, S.AGREED)
+    with time_machine.travel(datetime(2026, 6, 30, 23, 0, tzinfo=UTC), tick=False):
+        assert jbp_plans_activate_by_clock_task.apply().get() == 0
+    assert JBPPlan.objects.get(pk=plan.pk).status == S.AGREED
+    with time_machine.travel(datetime(2026, 7, 1, 0, 10, tzinfo=UTC), tick=False):
+        assert jbp_plans_activate_by_clock_task.apply().get() == 1
+        assert jbp_plans_activate_by_clock_task.apply().get() == 0  # idempotent
+    assert JBPPlan.objects.get(pk=plan.pk).status == S.ACTIVE
+    step = JBPPlanTransition.objects.get(plan=plan, to_status=S.ACTIVE)
+    assert (step.from_status, step.to_status, step.actor_id) == (S.AGREED, S.ACTIVE, None)
+    assert "Activated automatically on 2026-07-01" in step.comment
+    # simple-history records the change without a person.
+    assert JBPPlan.objects.get(pk=plan.pk).history.get(status=S.ACTIVE).history_user is None
+
+
+def test_the_daily_job_leaves_plans_that_are_not_agreed_alone(plan, brand_manager, reviewer) -> None:
+    from planning.services import jbp_plans_activate_by_clock
+
+    plan = _walk(plan, brand_manager, reviewer, S.NEGOTIATING)
+    assert jbp_plans_activate_by_clock(today=date(2026, 8, 1)) == []
+    assert JBPPlan.objects.get(pk=plan.pk).status == S.NEGOTIATING
