@@ -16,6 +16,7 @@ import time
 import zlib
 from collections.abc import Callable
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -176,15 +177,48 @@ def _author(user: AnyUser | None) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
-def _enqueue_on_commit(import_id: int) -> None:
-    def enqueue() -> None:
-        from ingest.tasks import report_import_run_task  # tasks import this module
+def _enqueue(import_id: int) -> bool:
+    """Send the import's task to the broker. A broker that cannot be reached leaves the import PENDING
+    (the file is kept and the upload succeeded): report_imports_requeue_stuck sends it again later."""
+    from ingest.tasks import report_import_run_task  # tasks import this module
 
+    try:
         result = report_import_run_task.apply_async(args=(import_id,))
-        if result.id:
-            ReportImport.objects.filter(pk=import_id, celery_task_id="").update(celery_task_id=str(result.id))
+    except Exception:  # kombu raises its own OperationalError family; any failure here means "not queued"
+        logger.exception("could not queue import %s; it stays pending until the sweeper queues it again", import_id)
+        return False
+    if result.id:
+        ReportImport.objects.filter(pk=import_id, celery_task_id="").update(celery_task_id=str(result.id))
+    return True
 
-    transaction.on_commit(enqueue)
+
+def _enqueue_on_commit(import_id: int) -> None:
+    transaction.on_commit(lambda: _enqueue(import_id))
+
+
+# A pending import older than this lost its task (broker down when it was queued, broker restarted
+# without persistence): the sweeper queues it again. A duplicate delivery is harmless: only one claims it.
+PENDING_REQUEUE_AFTER = timedelta(minutes=15)
+
+
+def report_imports_requeue_stuck(*, now: datetime | None = None) -> list[int]:
+    """Queue again the imports nobody will finish otherwise: PENDING ones older than
+    PENDING_REQUEUE_AFTER, and RUNNING ones older than the task's hard time limit (their worker died;
+    the claim takes them over). Returns the ids queued; at most 500 per run."""
+    now = now or timezone.now()
+    running_limit = timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 2100)) + 60)
+    stuck = (
+        ReportImport.objects.filter(
+            Q(status=Status.PENDING, created_at__lt=now - PENDING_REQUEUE_AFTER)
+            | Q(status=Status.RUNNING, started_at__lt=now - running_limit)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    queued = [pk for pk in stuck if _enqueue(pk)]
+    if queued:
+        logger.warning("queued %s stuck import(s) again: %s", len(queued), queued)
+    return queued
 
 
 # -- run ----------------------------------------------------------------------------------------------

@@ -44,3 +44,9 @@ def report_import_run_task(import_id: int) -> None:
 def stream_delivery_process_task(delivery_id: int) -> None:
     """Processes a Marketing Stream delivery the receiver stored; a processed delivery is skipped."""
     stream.stream_delivery_process(delivery_id)
+
+
+@shared_task(name="ingest.report_imports_requeue_stuck")
+def report_imports_requeue_stuck_task() -> int:
+    """On beat: imports whose task was lost or whose worker died are queued again (safe to run twice)."""
+    return len(services.report_imports_requeue_stuck())

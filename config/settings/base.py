@@ -203,6 +203,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # daily 02:00 UTC: close fund splits whose period ended
     "coop-allocations-close-ended": {"task": "coop.allocations_close_ended", "schedule": crontab(hour=2, minute=0)},
+    # every 10 minutes: imports whose task was lost (broker down) or whose worker died are queued again
+    "ingest-requeue-stuck": {"task": "ingest.report_imports_requeue_stuck", "schedule": crontab(minute="*/10")},
     # daily 00:10 UTC: agreed JBP plans whose period started become ACTIVE
     "planning-jbp-activate": {"task": "planning.jbp_plans_activate_by_clock", "schedule": crontab(hour=0, minute=10)},
     # daily 02:05 UTC: expire agreements past their end date
