@@ -480,6 +480,10 @@ def _load(report_import: ReportImport, parsed: ParsedReport, raw: BinaryIO) -> N
             )
             return
         progress.set(_STAGE_SHARE)
+        # Streaming parsers (Amazon Ads report bodies) know the file's first and last day only once every
+        # row was read: record them now, so freshness and restatement windows see them.
+        report_import.data_start = report_import.data_start or parsed.data_start
+        report_import.data_end = report_import.data_end or parsed.data_end
         report_import.marketplace = marketplace or _single_marketplace(summary.marketplace_ids)
         report_import.vendor_code = vendor_code or _single_vendor_code(summary.vendor_code_ids)
         report_import.window_key = _window_key(report_import, parsed)

@@ -59,6 +59,9 @@ def test_ads_report_loads_with_the_profile_given_as_options(brand_a, brand_manag
     assert report_import.import_options == {"profile_id": PROFILE, "marketplace_id": US}
     assert report_import.fact_table == "ads_daily"
     assert report_import.rows_inserted == 2
+    days = sorted(AdsDailyFact.objects.values_list("date", flat=True))
+    # The body streams, so its first and last day are known only after the last row: still recorded.
+    assert (report_import.data_start, report_import.data_end) == (days[0], days[-1])
     facts = AdsDailyFact.objects.order_by("ad_group_id")
     assert {(f.profile_id, f.marketplace_id) for f in facts} == {(PROFILE, US)}
     first = facts[0]
