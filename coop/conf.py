@@ -10,6 +10,8 @@
   ("1.00"): a backup report's quantity per PO/ASIN (or ASIN) differs from what Amazon received when
   |backup - received| > the units tolerance; its cost when |backup - received| > max(pct x received, min)
   (§3.4 "backup quantities/costs != received data").
+- COOPDESK_BACKUP_TOTAL_TOLERANCE ("0.01"): a backup report's charges add up to its invoice when
+  |sum of the lines' charge amounts - invoice amount| <= this, in the invoice's currency.
 - COOPDESK_ACCRUAL_DEBOUNCE_SECONDS (60): how long fact changes are collected before accruals are
   recomputed.
 """
@@ -64,6 +66,13 @@ def backup_cost_tolerance_pct() -> Decimal:
 
 def backup_cost_tolerance_min() -> Decimal:
     return _decimal("COOPDESK_BACKUP_COST_MIN", "1.00")
+
+
+def backup_total_tolerance() -> Decimal:
+    value = _decimal("COOPDESK_BACKUP_TOTAL_TOLERANCE", "0.01")
+    if value < 0:
+        raise ImproperlyConfigured(f"COOPDESK_BACKUP_TOTAL_TOLERANCE must not be negative, got {value}")
+    return value
 
 
 def accrual_debounce_seconds() -> int:

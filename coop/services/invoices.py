@@ -27,9 +27,14 @@ from coop.models import CoopBackupLine
 from coop.models import CoopInvoice
 from coop.models import Deduction
 from coop.models import Remittance
-from coop.selectors import facts as fact_selectors
 from coop.services.audit import audit_record
 from coop.services.audit import model_snapshot
+from coop.services.backup_checks import backup_lines_of
+from coop.services.backup_checks import rate_flags
+from coop.services.backup_checks import received_flags
+from coop.services.backup_checks import total_flags
+from coop.services.invoice_flags import RATE_TOLERANCE
+from coop.services.invoice_flags import Flag
 from core.exceptions import ApplicationError
 from core.periods import add_months
 from core.periods import month_end
@@ -47,7 +52,6 @@ Status = CoopInvoice.Status
 
 RECORD_ROLES = (Role.VENDOR_OPS, Role.FINANCE, Role.FINANCE_APPROVER)
 DECIDE_ROLES = (Role.FINANCE, Role.FINANCE_APPROVER)
-RATE_TOLERANCE = Decimal("0.00005")  # half a basis point: rates printed to 2 decimals of a percent
 ROUND_RATE_STEP = Decimal("0.0005")  # agreements quote rates in steps of 0.05 %
 
 _INVOICE_FIELDS = [
@@ -65,16 +69,6 @@ _INVOICE_FIELDS = [
     "variance_amount",
     "audit_flags",
 ]
-
-
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    message: str
-    blocking: bool = True  # False = information, does not flag the invoice
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "blocking": self.blocking}
 
 
 def _snapshot(invoice: CoopInvoice) -> dict[str, Any]:
@@ -217,7 +211,10 @@ def _audit_checks(invoice: CoopInvoice, agreement: CoopAgreement) -> tuple[list[
             )
         )
     flags.extend(_waiver_flags(invoice, agreement, start, end))
-    flags.extend(_backup_flags(invoice, start, end))
+    backup = backup_lines_of(invoice)
+    flags.extend(received_flags(invoice, backup, start, end))
+    flags.extend(total_flags(invoice, backup))
+    flags.extend(rate_flags(invoice, agreement, backup, start))
     if invoice.currency != agreement.currency:
         flags.append(
             Flag(
@@ -303,85 +300,6 @@ def _waiver_flags(invoice: CoopInvoice, agreement: CoopAgreement, start: date, e
         )
         for waiver in waivers
     ]
-
-
-# At most this many differing PO/ASIN pairs are spelled out in the flag; the rest are counted.
-_BACKUP_DIFFS_SHOWN = 5
-
-
-def _backup_flags(invoice: CoopInvoice, start: date, end: date) -> list[Flag]:
-    """§3.4 "backup quantities/costs != received data": each backup line's quantity and cost against
-    what Amazon received: per PO and ASIN from the PO lines when the backup names a PO that was
-    imported, else per ASIN from the received inventory over the invoice's service period."""
-    lines = list(
-        CoopBackupLine.objects.filter(
-            vendor_code_id=invoice.vendor_code_id, amazon_invoice_id=invoice.amazon_invoice_id
-        ).order_by("line_no")
-    )
-    if not lines:
-        return []
-    vendor_code = invoice.vendor_code
-    po_received = fact_selectors.received_by_po(
-        vendor_code=vendor_code, po_numbers={line.po_number for line in lines if line.po_number}
-    )
-    known_pos = {po for po, _ in po_received}
-    by_po: dict[tuple[str, str], list[Decimal]] = {}
-    by_asin: dict[str, list[Decimal]] = {}
-    for line in lines:
-        bucket: list[Decimal]
-        if line.po_number and line.po_number in known_pos:
-            bucket = by_po.setdefault((line.po_number, line.asin), [Decimal("0"), Decimal("0")])
-        else:
-            bucket = by_asin.setdefault(line.asin, [Decimal("0"), Decimal("0")])
-        bucket[0] += line.quantity
-        bucket[1] += line.basis_amount
-    units_tolerance = conf.backup_units_tolerance()
-    cost_pct, cost_min = conf.backup_cost_tolerance_pct(), conf.backup_cost_tolerance_min()
-    zero = fact_selectors.Received(units=0, cost=Decimal("0.00"))
-    differences: list[str] = []
-    flags: list[Flag] = []
-
-    def compare(label: str, billed: list[Decimal], received: fact_selectors.Received) -> None:
-        units, cost = int(billed[0]), billed[1]
-        cost_tolerance = max(abs(received.cost) * cost_pct, cost_min)
-        if abs(units - received.units) > units_tolerance or abs(cost - received.cost) > cost_tolerance:
-            differences.append(
-                f"{label}: backup {units:,} units, {cost:,.2f} {invoice.currency}; "
-                f"received {received.units:,} units, {received.cost:,.2f}"
-            )
-
-    for (po_number, asin), billed in sorted(by_po.items()):
-        compare(f"PO {po_number} ASIN {asin}", billed, po_received.get((po_number, asin), zero))
-    if by_asin:
-        received = fact_selectors.received_by_asin(
-            vendor_code=vendor_code, asins=set(by_asin), window_start=start, window_end=end
-        )
-        if not received.complete:
-            covered = f" (they cover {received.covered_days} of {received.window_days} days)" if received.rows else ""
-            flags.append(
-                Flag(
-                    "BACKUP_NOT_CHECKED",
-                    f"{len(by_asin)} ASIN{'s' if len(by_asin) != 1 else ''} of the backup could not be checked: "
-                    f"no complete received inventory per ASIN for {start:%Y-%m-%d} to {end:%Y-%m-%d} is "
-                    f"imported{covered}.",
-                    blocking=False,
-                )
-            )
-        else:
-            for asin, billed in sorted(by_asin.items()):
-                compare(f"ASIN {asin}", billed, received.by_asin.get(asin, zero))
-    if differences:
-        shown = "; ".join(differences[:_BACKUP_DIFFS_SHOWN])
-        more = len(differences) - _BACKUP_DIFFS_SHOWN
-        tolerance = f"tolerance {units_tolerance} units and max({cost_pct:.2%} of received cost, {cost_min:,.2f})"
-        flags.append(
-            Flag(
-                "BACKUP_MISMATCH",
-                f"The backup report differs from what Amazon received ({tolerance}): {shown}"
-                + (f"; and {more} more." if more > 0 else "."),
-            )
-        )
-    return flags
 
 
 def _wrong_rate(invoice: CoopInvoice, agreement: CoopAgreement, accruals: list[Any]) -> Flag | None:

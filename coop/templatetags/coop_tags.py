@@ -120,6 +120,8 @@ _FLAG_LABELS = {
     "SERVICE_PERIOD_ASSUMED": "Period assumed",
     "BACKUP_MISMATCH": "Backup differs from receipts",
     "BACKUP_NOT_CHECKED": "Backup not checked",
+    "BACKUP_TOTAL_MISMATCH": "Backup does not add up to the invoice",
+    "BACKUP_RATE_MISMATCH": "Backup rate differs from the agreement",
     "WAIVED_PERIOD_CHARGED": "Waived period charged",
 }
 

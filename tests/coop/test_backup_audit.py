@@ -6,6 +6,10 @@ The invoice is DOMAIN.md's January worked example: 8 % MDF on 240,000.00 net rec
 invoiced as such, so it reconciles OK unless one of these checks flags it. Received per ASIN in
 January: B0AAAAAAA1 100 units / 1,500.00, B0AAAAAAA2 4 units / 40.00 (SOURCING view, month rows).
 Default tolerances: 0 units; cost max(0.5 % of received, 1.00).
+
+The backups here list two ASINs of that 240,000.00 month, so their charges cannot add up to the invoice:
+the total check (BACKUP_TOTAL_MISMATCH, tested in test_backup_total_and_rate.py) is set wide for this
+module so each test sees only the check it is about.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ D = Decimal
 S = CoopInvoice.Status
 JAN, JAN_END = date(2026, 1, 1), date(2026, 1, 31)
 A1, A2 = "B0AAAAAAA1", "B0AAAAAAA2"
+
+
+@pytest.fixture(autouse=True)
+def _partial_backups(settings) -> None:
+    settings.COOPDESK_BACKUP_TOTAL_TOLERANCE = "1000000.00"
 
 
 @pytest.fixture
