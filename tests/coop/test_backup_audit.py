@@ -21,6 +21,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coop.models import AgreementWaiver
@@ -238,6 +240,39 @@ def test_a_reimported_backup_replaces_the_invoices_lines(brand_a, received) -> N
     again = _backup(brand_a.vendor_code, _line(A1, 100, "1500.00"))
     assert (again.created, again.updated, again.unchanged, again.deleted) == (0, 0, 1, 0)
     assert CoopBackupLine.objects.count() == 1
+
+
+def _statements(fn) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries.captured_queries)
+
+
+def test_backup_lines_are_written_in_bulk(brand_a, received) -> None:
+    """A backup write costs a few dozen statements, not one or more per line: for 200 lines of two
+    invoices, a first import, an unchanged re-import and one that changes every line each stay under 40
+    statements (most are the re-audit of the two invoices), a handful more than for 20 lines (SQLite
+    splits a bulk insert every 58 rows: 999 parameters)."""
+    for number in (1, 2):
+        _invoice(brand_a.vendor_code, invoice_id=f"INV-{number}")
+
+    def report(count: int, quantity: int) -> list[BackupLineInput]:
+        return [_line(f"B0{n:08d}", quantity, "10.00", invoice_id=f"INV-{1 + n % 2}") for n in range(count)]
+
+    def costs(count: int) -> tuple[int, int, int]:
+        CoopBackupLine.objects.all().delete()
+        first = _statements(lambda: _backup(brand_a.vendor_code, *report(count, 1)))
+        again = _statements(lambda: _backup(brand_a.vendor_code, *report(count, 1)))
+        changed = _statements(lambda: _backup(brand_a.vendor_code, *report(count, 2)))
+        assert CoopBackupLine.objects.filter(quantity=2).count() == count
+        return first, again, changed
+
+    few, many = costs(20), costs(200)
+    assert max(many) < 40
+    assert all(0 <= more - less <= 5 for less, more in zip(few, many, strict=True))
+    result = _backup(brand_a.vendor_code, *report(150, 3))
+    assert (result.created, result.updated, result.unchanged, result.deleted) == (0, 150, 0, 50)
+    assert CoopBackupLine.objects.count() == 150
 
 
 def test_the_backup_of_a_disputed_invoice_is_kept(brand_a, received) -> None:
