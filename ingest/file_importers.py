@@ -14,12 +14,18 @@ Celery task. The importer reads the raw stream, writes its rows and says what ha
 (including "identical to an earlier import", which never calls the importer), outside the import's
 transaction: the owning app keeps its own records in step there. Like listeners, it must not raise;
 an error is logged.
+
+`roles` (optional) are the membership roles that may create and re-run imports of that source, when
+they are not ingest's own IMPORT_ROLES: the owning app's rules decide who may load its data (co-op
+files are recorded by vendor ops and finance, not brand managers). ingest's services check them and
+its pages show the Re-run button by them, so nobody starts a run the importer would then refuse.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -84,18 +90,29 @@ FinishedHook = Callable[["ReportImport"], None]
 class _Registration:
     importer: FileImporter
     on_finished: FinishedHook | None
+    roles: tuple[str, ...] | None
 
 
 _importers: dict[str, _Registration] = {}
 
 
-def register_file_importer(source: str, importer: FileImporter, *, on_finished: FinishedHook | None = None) -> None:
-    """Register (or replace, so ready() running twice is harmless) the importer of one Source value."""
+def register_file_importer(
+    source: str,
+    importer: FileImporter,
+    *,
+    on_finished: FinishedHook | None = None,
+    roles: Iterable[str] | None = None,
+) -> None:
+    """Register (or replace, so ready() running twice is harmless) the importer of one Source value.
+    `roles`: who may create and re-run its imports (None = ingest's IMPORT_ROLES)."""
     from ingest.models import ReportImport
 
     if source not in ReportImport.Source.values:
         raise ValueError(f"unknown ReportImport.Source {str(source)!r}; add it to ReportImport.Source first")
-    _importers[str(source)] = _Registration(importer=importer, on_finished=on_finished)
+    declared = tuple(str(role) for role in roles) if roles is not None else None
+    if declared is not None and not declared:
+        raise ValueError(f"the importer of {str(source)!r} declares no role: nobody could import its files")
+    _importers[str(source)] = _Registration(importer=importer, on_finished=on_finished, roles=declared)
 
 
 def unregister_file_importer(source: str) -> None:
@@ -105,6 +122,12 @@ def unregister_file_importer(source: str) -> None:
 def file_importer_for(source: str) -> FileImporter | None:
     registration = _importers.get(source) if source else None
     return registration.importer if registration else None
+
+
+def roles_for(source: str) -> tuple[str, ...] | None:
+    """The roles the source's importer declared, or None (ingest's own IMPORT_ROLES apply)."""
+    registration = _importers.get(source) if source else None
+    return registration.roles if registration else None
 
 
 def has_file_importer(source: str) -> bool:

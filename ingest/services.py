@@ -78,6 +78,17 @@ def can_import(*, user: AnyUser, brand_id: int) -> bool:
     return has_role(user, brand_id, IMPORT_ROLES)
 
 
+def import_roles(source: str) -> tuple[str, ...]:
+    """Who may create and re-run imports of a source: the roles its registered importer declared
+    (ingest.file_importers), else IMPORT_ROLES."""
+    return file_importers.roles_for(source) or IMPORT_ROLES
+
+
+def can_rerun(*, user: AnyUser, report_import: ReportImport) -> bool:
+    """Whether the Re-run button is offered: a finished import, and a role that may run its source."""
+    return report_import.is_finished and has_role(user, report_import.brand_id, import_roles(report_import.source))
+
+
 # -- create -------------------------------------------------------------------------------------------
 
 
@@ -103,7 +114,7 @@ def report_import_create(
     The size is checked before the file is read: an upload over COOPDESK_MAX_UPLOAD_BYTES is refused.
     """
     if user is not None:
-        require_role(user, brand.pk, IMPORT_ROLES, action="import reports")
+        require_role(user, brand.pk, import_roles(source), action=_import_action(source, "import"))
     if (uploaded_file is None) == (path is None):
         raise ValueError("pass exactly one of uploaded_file or path")
     if source and not file_importers.has_file_importer(source):
@@ -147,7 +158,12 @@ def report_import_rerun(
 ) -> ReportImport:
     """A new import of the same kept raw file (after a mapping fix, or to retry a failure)."""
     if user is not None:
-        require_role(user, report_import.brand_id, IMPORT_ROLES, action="re-run imports")
+        require_role(
+            user,
+            report_import.brand_id,
+            import_roles(report_import.source),
+            action=_import_action(report_import.source, "re-run"),
+        )
     if not report_import.is_finished:
         raise ApplicationError(f"Import #{report_import.pk} is still {report_import.get_status_display().lower()}.")
     with transaction.atomic():
@@ -170,6 +186,15 @@ def report_import_rerun(
         if enqueue:
             _enqueue_on_commit(rerun.pk)
     return rerun
+
+
+def _import_action(source: str, verb: str) -> str:
+    """What a refusal says the user tried: "import reports", or for a source whose importer declared its
+    own roles "re-run co-op backup report imports"."""
+    if file_importers.roles_for(source) is None:
+        return f"{verb} reports" if verb == "import" else f"{verb} imports"
+    label = str(ReportImport.Source(source).label).lower()
+    return f"{verb} {label}s" if verb == "import" else f"{verb} {label} imports"
 
 
 def _author(user: AnyUser | None) -> Any:

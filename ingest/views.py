@@ -182,8 +182,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "imp": report_import,
             "errors_page": errors_page,
             "reruns": reruns,
-            "can_rerun": report_import.is_finished
-            and services.can_import(user=request.user, brand_id=report_import.brand_id),
+            "can_rerun": services.can_rerun(user=request.user, report_import=report_import),
         },
     )
 

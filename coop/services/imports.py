@@ -83,12 +83,15 @@ def coop_upload_create(*, vendor_code: VendorCode, user: User, kind: str, file: 
     if kind not in FileKind.values:
         raise ApplicationError(f"Unknown file kind {kind!r}; expected one of {', '.join(FileKind.values)}.")
     with transaction.atomic():
-        # The co-op roles were checked above (finance approvers record invoices but do not import
-        # reports), so ingest records the import without its own role check and the person as author.
+        # ingest checks the roles coop registered for its sources (the same RECORD_ROLES) and records the
+        # person as the import's author, whom the importer then records the rows as.
         report_import = report_import_create(
-            brand=vendor_code.brand, uploaded_file=file, vendor_code=vendor_code, source=SOURCE_BY_KIND[kind]
+            brand=vendor_code.brand,
+            uploaded_file=file,
+            vendor_code=vendor_code,
+            source=SOURCE_BY_KIND[kind],
+            user=user,
         )
-        _author(report_import, user)
         upload = CoopFileUpload.objects.create(
             vendor_code=vendor_code,
             kind=kind,
@@ -101,11 +104,6 @@ def coop_upload_create(*, vendor_code: VendorCode, user: User, kind: str, file: 
     # With eager tasks (tests, `make run` without a worker) the import has already run on commit.
     upload.refresh_from_db()
     return upload
-
-
-def _author(report_import: ReportImport, user: User) -> None:
-    ReportImport.objects.filter(pk=report_import.pk).update(created_by=user)
-    report_import.created_by = user
 
 
 def proposed_mapping(*, upload: CoopFileUpload) -> tuple[dict[str, str], str]:
@@ -146,8 +144,7 @@ def column_mapping_save(
             kind=upload.kind,
             defaults={"columns": columns, "date_format": date_format, "updated_by": user},
         )
-        rerun = report_import_rerun(report_import=upload.report_import)
-        _author(rerun, user)
+        rerun = report_import_rerun(report_import=upload.report_import, user=user)
         upload.report_import = rerun
         upload.status = Status.QUEUED
         upload.message = ""

@@ -31,6 +31,7 @@ from coop.services.imports import coop_upload_create
 from core.exceptions import PermissionRefused
 from ingest import selectors as ingest_selectors
 from ingest.models import ReportImport
+from ingest.services import report_import_rerun
 from tests.coop.factories import CoopAgreementFactory
 from tests.coop.factories import inventory_fact
 from tests.coop.factories import recompute
@@ -367,27 +368,33 @@ def test_mapping_screen_refuses_an_incomplete_mapping(brand_a, vendor_ops, clien
 
 
 def test_a_rerun_from_the_imports_page_updates_the_co_op_upload(
-    brand_a, mdf, vendor_ops, brand_manager, send, client_for, django_capture_on_commit_callbacks
+    brand_a, mdf, vendor_ops, brand_manager, finance, send, client_for, api_for, django_capture_on_commit_callbacks
 ) -> None:
     upload = send(vendor_ops, "INVOICES", "rechnungen.csv", GERMAN)
     assert upload.status == S.NEEDS_MAPPING
     _mapping(brand_a.vendor_code, "INVOICES", GERMAN_COLUMNS, "DMY")  # e.g. saved for another file meanwhile
+    first = upload.report_import
+    detail = reverse("import-detail", args=[first.pk])
 
-    # A brand manager may re-run imports, but not record co-op invoices: the run says so, keeps nothing.
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(brand_manager).post(reverse("import-rerun", args=[upload.report_import_id]))
-    upload.refresh_from_db()
-    assert upload.status == S.FAILED
-    assert upload.message.startswith("Nothing was loaded: ") and "record co-op invoices" in upload.message
-    assert not CoopInvoice.objects.exists()
+    # A brand manager re-runs Amazon reports, but co-op files are recorded by co-op's roles (coop registers
+    # them with ingest): no Re-run button, and the service refuses before anything is queued.
+    assert 'id="rerun-button"' not in client_for(brand_manager).get(detail).content.decode()
+    with pytest.raises(PermissionRefused, match="to re-run co-op invoice file imports: finance, finance_approver"):
+        report_import_rerun(report_import=first, user=brand_manager)
+    page = client_for(brand_manager).post(reverse("import-rerun", args=[first.pk]), follow=True).content.decode()
+    assert "You need one of these roles to re-run co-op invoice file imports" in page
+    assert api_for(brand_manager).post(reverse("api-import-rerun", args=[first.pk])).status_code == 403
+    assert ReportImport.objects.count() == 1
+    assert CoopFileUpload.objects.get().status == S.NEEDS_MAPPING
 
+    assert 'id="rerun-button"' in client_for(finance).get(detail).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(vendor_ops).post(reverse("import-rerun", args=[upload.report_import_id]))
+        client_for(finance).post(reverse("import-rerun", args=[first.pk]))
 
     upload.refresh_from_db()
     assert upload.status == S.SUCCEEDED
-    assert upload.report_import.rerun_of_id is not None
-    assert CoopInvoice.objects.count() == 1
+    assert (upload.report_import.rerun_of_id, upload.report_import.created_by) == (first.pk, finance)
+    assert CoopInvoice.objects.get().created_by == finance
 
 
 def test_another_brands_upload_and_import_are_404(brand_a, brand_b, vendor_ops, outsider, send, client_for) -> None:

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from core.exceptions import ApplicationError
+from core.exceptions import PermissionRefused
 from ingest import file_importers
 from ingest import selectors
 from ingest.file_importers import FileImportOutcome
@@ -25,6 +26,7 @@ from ingest.models import ReportImport
 from ingest.parsers.base import RowError
 from ingest.services import report_import_create
 from ingest.services import report_import_rerun
+from planning.models import Membership
 
 pytestmark = pytest.mark.django_db
 SOURCE = ReportImport.Source.AMS  # any Source value; the test registers its importer for it
@@ -182,6 +184,69 @@ def test_a_source_without_an_importer_is_refused_before_storing(brand_a, upload)
             source=ReportImport.Source.VC_CSV_UPLOAD,
         )
     assert not ReportImport.objects.exists()
+
+
+# -- roles an importer declares -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def finance_importer() -> Iterator[ProfileListImporter]:
+    """The same importer, declaring that only finance roles may load its files (as coop does for its own)."""
+    registered = ProfileListImporter()
+    file_importers.register_file_importer(
+        SOURCE, registered, roles=(Membership.Role.FINANCE, Membership.Role.FINANCE_APPROVER)
+    )
+    yield registered
+    file_importers.unregister_file_importer(SOURCE)
+
+
+def test_declared_roles_decide_who_creates_imports_of_the_source(
+    brand_a, brand_manager, finance, finance_importer, run
+) -> None:
+    with pytest.raises(PermissionRefused, match="to import marketing streams: finance, finance_approver"):
+        run(brand_a.brand, b"profile_id\n111\n", user=brand_manager)
+    assert not ReportImport.objects.exists()
+
+    report_import = run(brand_a.brand, b"profile_id\n111\n", user=finance)
+
+    assert (report_import.status, report_import.created_by) == (Status.SUCCEEDED, finance)
+    assert finance_importer.calls == [report_import.pk]
+
+
+def test_declared_roles_decide_who_reruns_and_who_sees_the_button(
+    brand_a, brand_manager, finance, finance_importer, run, client_for, django_capture_on_commit_callbacks
+) -> None:
+    first = run(brand_a.brand, b"profile_id\n111\n")
+    detail = reverse("import-detail", args=[first.pk])
+
+    # A brand manager may re-run ingest's own imports, not these: no button, and the service refuses.
+    assert 'id="rerun-button"' not in client_for(brand_manager).get(detail).content.decode()
+    with pytest.raises(PermissionRefused, match="to re-run marketing stream imports: finance, finance_approver"):
+        report_import_rerun(report_import=first, user=brand_manager)
+    refused = client_for(brand_manager).post(reverse("import-rerun", args=[first.pk]), follow=True)
+    assert "You need one of these roles to re-run marketing stream imports" in refused.content.decode()
+    assert ReportImport.objects.count() == 1
+
+    assert 'id="rerun-button"' in client_for(finance).get(detail).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(finance).post(reverse("import-rerun", args=[first.pk]))
+    rerun = ReportImport.objects.get(rerun_of=first)
+    assert (rerun.status, rerun.created_by) == (Status.SUCCEEDED, finance)
+    assert finance_importer.calls == [first.pk, rerun.pk]
+
+
+def test_without_declared_roles_ingests_import_roles_apply(brand_a, brand_manager, importer, run, client_for) -> None:
+    first = run(brand_a.brand, b"profile_id\n111\n", user=brand_manager)
+    assert file_importers.roles_for(SOURCE) is None
+    assert (
+        'id="rerun-button"' in client_for(brand_manager).get(reverse("import-detail", args=[first.pk])).content.decode()
+    )
+
+
+def test_declaring_no_role_at_all_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="declares no role"):
+        file_importers.register_file_importer(SOURCE, ProfileListImporter(), roles=())
+    assert not file_importers.has_file_importer(SOURCE)
 
 
 def test_registering_an_unknown_source_is_a_programming_error() -> None:
