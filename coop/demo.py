@@ -1,6 +1,9 @@
 """Demo co-op money for `seed_demo`: agreements, accruals, fund splits in every state, invoices with a
 few variances, a remittance, chargebacks and disputes, a backup report with one quantity Amazon did not
-receive and a waived period charged anyway (both flagged by the §3.4 audit). Registered from CoopConfig.ready() with
+receive (and, listing three ASINs only, not adding up to its invoice) and a waived period charged anyway
+(all flagged by the §3.4 audit). The disputed invoices are chosen by their Amazon ids (February's MDF at
+last year's rate, the MDF charged for December), never as "the first flagged ones", so a new audit check
+never changes what seeding disputes. Registered from CoopConfig.ready() with
 planning.demo.register_demo_seeder("coop.money", seed_coop_demo, order=40), after the plans (10) and
 any facts seeder, so accruals are computed from whatever facts exist; where a vendor code has no
 receipts facts yet, monthly net-receipt rows are added so the pages have numbers.
@@ -69,8 +72,11 @@ def seed_coop_demo(ctx: DemoContext) -> None:
         _ensure_receipts(vendor_code, ctx.today, rng)
         agreements = _agreements(vendor_code, ctx.today, users)
         invoices = _invoices(vendor_code, agreements, ctx.today, users, rng)
-        _money_back(vendor_code, invoices, ctx.today, users)
+        # The backup and waiver findings come before the remittance and the disputes: they go on the latest
+        # open invoices, which the remittance then leaves alone (it deducts OK invoices only), and they
+        # never land on an invoice the demo disputes for another reason.
         _backup_and_waiver(vendor_code, agreements, users, rng)
+        _money_back(vendor_code, invoices, ctx.today, users)
         ctx.log(f"{brand_name} {marketplace_id}: {len(agreements)} agreements, {len(invoices)} invoices")
     for brand in ctx.brands.values():
         count = _allocations(brand, ctx.today, users)
@@ -162,7 +168,7 @@ def _agreements(vendor_code: VendorCode, today: date, users: dict[str, Any]) -> 
         made.append(
             _agreement(
                 **base,
-                amazon_id=f"{code}-{kind.split('_')[0][:4]}-{today.year}",
+                amazon_id=_yearly_agreement_id(vendor_code, kind, today.year),
                 title=f"{title} {today.year}",
                 agreement_type=kind,
                 calc_basis="NET_RECEIPTS",
@@ -235,7 +241,7 @@ def _invoices(
             invoice, _ = invoice_record(
                 vendor_code=vendor_code,
                 user=ops,
-                amazon_invoice_id=f"{agreement.amazon_agreement_id}-{accrual.period_start:%Y%m}",
+                amazon_invoice_id=_monthly_invoice_id(agreement.amazon_agreement_id, accrual.period_start),
                 invoice_date=accrual.period_end + timedelta(days=rng.randint(6, 14)),
                 amount=amount,
                 currency=accrual.currency,
@@ -252,7 +258,7 @@ def _invoices(
         invoice, _ = invoice_record(
             vendor_code=vendor_code,
             user=ops,
-            amazon_invoice_id=f"{mdf.amazon_agreement_id}-OUT",
+            amazon_invoice_id=_outside_dates_invoice_id(mdf.amazon_agreement_id),
             invoice_date=date(today.year, 1, 9),
             amount=D("18650.00"),
             currency=mdf.currency,
@@ -264,12 +270,26 @@ def _invoices(
     return invoices
 
 
+# The demo's Amazon ids follow patterns, so later steps (and re-seeding) find rows by what they are.
+def _yearly_agreement_id(vendor_code: VendorCode, agreement_type: str, year: int) -> str:
+    return f"{vendor_code.code}-{agreement_type.split('_')[0][:4]}-{year}"
+
+
+def _monthly_invoice_id(amazon_agreement_id: str, month: date) -> str:
+    return f"{amazon_agreement_id}-{month:%Y%m}"
+
+
+def _outside_dates_invoice_id(amazon_agreement_id: str) -> str:
+    return f"{amazon_agreement_id}-OUT"
+
+
 def _backup_and_waiver(
     vendor_code: VendorCode, agreements: list[CoopAgreement], users: dict[str, Any], rng: random.Random
 ) -> None:
     """The two audit checks that need more than the invoice, each flagging one invoice:
     - the latest MDF invoice gets a backup report whose first ASIN bills 12 units more than Amazon
-      received (the other lines match the received inventory per ASIN);
+      received (the other lines match the received inventory per ASIN); its three lines are a fraction
+      of the invoice, so it does not add up to it either (BACKUP_TOTAL_MISMATCH);
     - the freight allowance is waived for the month of its latest open invoice, which is charged anyway."""
     ops = users["vendor.ops"]
     mdf = _latest_invoiced(agreements, "BASE_ACCRUAL_MDF")
@@ -374,7 +394,9 @@ def _received_lines(
 def _money_back(vendor_code: VendorCode, invoices: list[CoopInvoice], today: date, users: dict[str, Any]) -> None:
     """A remittance deducting the OK invoices, a chargeback, and disputes in a few states."""
     ops = users["vendor.ops"]
-    ok = [i for i in invoices if i.status in ("OK", "DEDUCTED")][:4]
+    # Statuses as they are now: the backup and waiver findings flagged some invoices since _invoices.
+    status = dict(CoopInvoice.objects.filter(pk__in=[i.pk for i in invoices]).values_list("pk", "status"))
+    ok = [i for i in invoices if status[i.pk] in ("OK", "DEDUCTED")][:4]
     remittance_record(
         vendor_code=vendor_code,
         user=ops,
@@ -401,22 +423,46 @@ def _money_back(vendor_code: VendorCode, invoices: list[CoopInvoice], today: dat
     )
     if not Dispute.objects.filter(chargeback=chargeback).exists():
         dispute_open(user=ops, chargeback=chargeback, amount_claimed=D("265.00"), reason="ASN sent 2 h before arrival")
+    # Disputes are opened on two invoices chosen by what they are, never by "the first flagged ones", so
+    # another check flagging another invoice never changes what (re-)seeding disputes: this year's MDF
+    # invoice for February charged at last year's rate (WRONG_RATE; submitted, then partly approved) and
+    # the MDF invoice charged for December, before the agreement starts (OUTSIDE_AGREEMENT_DATES; a draft).
     # The backup and waiver findings (_backup_and_waiver) stay open flags for the demo, not disputes.
-    flagged = [
-        i
-        for i in invoices
-        if i.status == "VARIANCE_FLAGGED" and not {"BACKUP_MISMATCH", "WAIVED_PERIOD_CHARGED"} & set(i.flag_codes)
-    ]
-    for index, invoice in enumerate(flagged[:2]):
+    for invoice, flag_code, decided in _dispute_targets(vendor_code, today):
         if Dispute.objects.filter(invoice=invoice).exists():
-            continue
+            continue  # opened by an earlier seeding
+        if invoice.status != "VARIANCE_FLAGGED" or flag_code not in invoice.flag_codes:
+            continue  # the data did not produce the finding this dispute is about: nothing to dispute
         claim = abs(invoice.variance_amount or invoice.amount)
-        dispute = dispute_open(user=ops, invoice=invoice, amount_claimed=claim, reason="Charged above the agreement")
-        if index == 0:
+        dispute = dispute_open(user=ops, invoice=invoice, amount_claimed=claim, reason=_DISPUTE_REASONS[flag_code])
+        if decided:
             dispute_submit(dispute=dispute, user=ops, amazon_dispute_id=f"D-{invoice.pk:06d}", today=today)
             dispute_record_decision(
                 dispute=dispute, user=ops, decision="PARTIALLY_APPROVED", amount_approved=round2(claim / 2)
             )
+
+
+_DISPUTE_REASONS = {
+    "WRONG_RATE": "Charged at last year's provisional rate instead of the agreed rate",
+    "OUTSIDE_AGREEMENT_DATES": "Charged for a month before the agreement started",
+}
+
+
+def _dispute_targets(vendor_code: VendorCode, today: date) -> list[tuple[CoopInvoice, str, bool]]:
+    """(invoice, the flag code it is disputed for, whether Amazon already decided) for the demo's two
+    disputes, found by the Amazon invoice ids _invoices gives them."""
+    mdf_id = _yearly_agreement_id(vendor_code, "BASE_ACCRUAL_MDF", today.year)
+    wanted = [
+        (_monthly_invoice_id(mdf_id, date(today.year, 2, 1)), "WRONG_RATE", True),
+        (_outside_dates_invoice_id(mdf_id), "OUTSIDE_AGREEMENT_DATES", False),
+    ]
+    found = {
+        invoice.amazon_invoice_id: invoice
+        for invoice in CoopInvoice.objects.filter(
+            vendor_code=vendor_code, amazon_invoice_id__in=[invoice_id for invoice_id, _, _ in wanted]
+        )
+    }
+    return [(found[invoice_id], code, decided) for invoice_id, code, decided in wanted if invoice_id in found]
 
 
 def _allocations(brand: Brand, today: date, users: dict[str, Any]) -> int:
