@@ -337,7 +337,7 @@ TRAFFIC = RetailTable(name="trf", table="ingest_retailtrafficfact", money=(), co
 RETAIL_TABLES = (TRAFFIC, SALES, INVENTORY)
 
 
-def _peer_join(table: str, peer: str, *, same_view: bool) -> str:
+def _peer_join(table: str, peer: str, *, same_view: bool, first: date, last: date) -> str:
     """LEFT JOIN of another retail fact table on the same ASIN and fact period (`f` is the fact row)."""
     view = (
         f"{peer}.distributor_view = f.distributor_view AND {peer}.selling_program = f.selling_program"
@@ -348,7 +348,10 @@ def _peer_join(table: str, peer: str, *, same_view: bool) -> str:
         f"LEFT JOIN {table} {peer} ON {peer}.brand_id = f.brand_id AND {peer}.marketplace_id = f.marketplace_id "
         f"AND {peer}.vendor_code_id = f.vendor_code_id AND {peer}.period_grain = f.period_grain AND "
         f"{peer}.period_start = f.period_start AND {peer}.period_end = f.period_end AND {peer}.asin = f.asin "
-        f"AND {view}"
+        f"AND {view} "
+        # The window again, on the peer: PostgreSQL does not carry the fact row's date range over the
+        # join, and without it a one-week recompute hashed every traffic row of the vendor code.
+        f"AND {peer}.period_start BETWEEN '{first.isoformat()}' AND '{last.isoformat()}'"
     )
 
 
@@ -360,16 +363,18 @@ _NULL_NUMERIC = "CAST(NULL AS numeric)"
 _NULL_BIGINT = "CAST(NULL AS bigint)"
 
 
-def _row_extras(t: RetailTable, *, peers: bool, days: str, native: bool) -> tuple[str, dict[str, str]]:
+def _row_extras(
+    t: RetailTable, *, peers: bool, days: str, native: bool, first: date, last: date
+) -> tuple[str, dict[str, str]]:
     """(joins, {extra column: per-row expression}) of a fact row `f`."""
     if t is SALES:
         joins = ""
         margin = revenue = _NULL_NUMERIC
         if peers:
             joins = (
-                _peer_join("ingest_retailnetppmfact", "n1", same_view=True)
+                _peer_join("ingest_retailnetppmfact", "n1", same_view=True, first=first, last=last)
                 + " "
-                + _peer_join("ingest_retailnetppmfact", "n2", same_view=False)
+                + _peer_join("ingest_retailnetppmfact", "n2", same_view=False, first=first, last=last)
             )
             margin = f"CASE WHEN {_NET_PPM} IS NOT NULL THEN {_NET_PPM} * f.shipped_revenue END"
             revenue = f"CASE WHEN {_NET_PPM} IS NOT NULL THEN f.shipped_revenue END"
@@ -380,9 +385,9 @@ def _row_extras(t: RetailTable, *, peers: bool, days: str, native: bool) -> tupl
         oos, weight = _NULL_NUMERIC, _NULL_BIGINT
         if peers:
             joins = (
-                _peer_join("ingest_retailtrafficfact", "t1", same_view=True)
+                _peer_join("ingest_retailtrafficfact", "t1", same_view=True, first=first, last=last)
                 + " "
-                + _peer_join("ingest_retailtrafficfact", "t2", same_view=False)
+                + _peer_join("ingest_retailtrafficfact", "t2", same_view=False, first=first, last=last)
             )
             oos = f"f.procurable_product_out_of_stock_rate * {_GV}"
             weight = f"CASE WHEN f.procurable_product_out_of_stock_rate IS NOT NULL THEN {_GV} END"
@@ -404,7 +409,7 @@ def fragment_statement(
     week = d.week_start("f.period_start")
     month = d.month_start("f.period_start")
     frag_end = d.least(d.add_days(week, 6), d.month_end("f.period_start"))
-    joins, extras = _row_extras(t, peers=peers, days="1", native=False)
+    joins, extras = _row_extras(t, peers=peers, days="1", native=False, first=w.day_first, last=w.day_last)
     parts = [
         "f.brand_id, f.marketplace_id, f.vendor_code_id, f.distributor_view AS dv, f.selling_program AS sp, f.asin",
         f"{week} AS wk, {month} AS mo, MAX(f.period_end) AS last_day",
@@ -463,7 +468,7 @@ def native_statement(
         else:
             aligned_start, aligned_end = d.month_start("f.period_start"), d.month_end("f.period_start")
             days = d.days_between("f.period_start", aligned_end)
-        joins, extras = _row_extras(t, peers=peers, days=days, native=True)
+        joins, extras = _row_extras(t, peers=peers, days=days, native=True, first=first, last=last)
         cols = [
             "f.brand_id, f.marketplace_id, f.vendor_code_id, f.distributor_view AS dv, f.selling_program AS sp, f.asin",
             f"'{grain}' AS grain, f.period_start AS bstart, f.period_end AS last_day",
