@@ -335,20 +335,15 @@ def _run_file_importer(report_import: ReportImport, raw: BinaryIO, importer: Fil
             if outcome.failed:
                 raise _RollBack(outcome)
             report_import.options = _jsonable(outcome.details)
-            report_import.status = Status.SUCCEEDED
-            report_import.progress_pct = 100
-            report_import.rows_total = outcome.rows_total
-            report_import.rows_inserted = outcome.created
-            report_import.rows_updated = outcome.updated
-            report_import.rows_unchanged = outcome.unchanged
-            report_import.rows_deleted = outcome.deleted
-            report_import.error_count = 0
-            report_import.errors = []
-            report_import.message = outcome.message or _success_message(
-                outcome.rows_total, outcome.created, outcome.updated, outcome.deleted, outcome.unchanged
+            _finish_succeeded(
+                report_import,
+                rows_total=outcome.rows_total,
+                inserted=outcome.created,
+                updated=outcome.updated,
+                unchanged=outcome.unchanged,
+                deleted=outcome.deleted,
+                message=outcome.message,
             )
-            report_import.finished_at = timezone.now()
-            report_import.save()
     except _RollBack as rollback:
         failed = rollback.outcome
         report_import.options = _jsonable(
@@ -520,20 +515,14 @@ def _load(report_import: ReportImport, parsed: ParsedReport, raw: BinaryIO) -> N
                 if parsed.fact_table == "ads_daily":
                     _register_ads_profiles(report_import.brand, summary.profile_ids, report_import.marketplace)
                 changed = counts.inserted + counts.updated + counts.deleted
-                report_import.status = Status.SUCCEEDED
-                report_import.progress_pct = 100
-                report_import.rows_total = summary.rows
-                report_import.rows_inserted = counts.inserted
-                report_import.rows_updated = counts.updated
-                report_import.rows_unchanged = counts.unchanged
-                report_import.rows_deleted = counts.deleted
-                report_import.error_count = 0
-                report_import.errors = []
-                report_import.message = _success_message(
-                    summary.rows, counts.inserted, counts.updated, counts.deleted, counts.unchanged
+                _finish_succeeded(
+                    report_import,
+                    rows_total=summary.rows,
+                    inserted=counts.inserted,
+                    updated=counts.updated,
+                    unchanged=counts.unchanged,
+                    deleted=counts.deleted,
                 )
-                report_import.finished_at = timezone.now()
-                report_import.save()
                 if parsed.replaces_window and report_import.window_key:
                     ReportImport.objects.filter(
                         brand_id=report_import.brand_id, window_key=report_import.window_key, status=Status.SUCCEEDED
@@ -693,6 +682,31 @@ def _finish_identical(report_import: ReportImport, previous: ReportImport) -> No
     report_import.rows_unchanged = previous.rows_total
     report_import.rows_inserted = report_import.rows_updated = report_import.rows_deleted = 0
     report_import.message = f"Identical to import #{previous.pk}: nothing changed."
+    report_import.finished_at = timezone.now()
+    report_import.save()
+
+
+def _finish_succeeded(
+    report_import: ReportImport,
+    *,
+    rows_total: int,
+    inserted: int,
+    updated: int,
+    unchanged: int,
+    deleted: int,
+    message: str = "",
+) -> None:
+    """Record a successful load (inside the caller's transaction); `message` "" = one from the counts."""
+    report_import.status = Status.SUCCEEDED
+    report_import.progress_pct = 100
+    report_import.rows_total = rows_total
+    report_import.rows_inserted = inserted
+    report_import.rows_updated = updated
+    report_import.rows_unchanged = unchanged
+    report_import.rows_deleted = deleted
+    report_import.error_count = 0
+    report_import.errors = []
+    report_import.message = message or _success_message(rows_total, inserted, updated, deleted, unchanged)
     report_import.finished_at = timezone.now()
     report_import.save()
 
@@ -862,4 +876,4 @@ class _ProgressReporter:
 
     def set(self, pct: int) -> None:
         self._last_pct = pct
-        ReportImport.objects.filter(pk=self._import_id, status=Status.RUNNING).update(progress_pct=pct)
+        _set_progress(self._import_id, pct)
