@@ -298,12 +298,16 @@ def _load_invoices(
     details: dict[str, Any],
 ) -> FileImportOutcome:
     created = updated = unchanged = 0
+    # What the file's invoices were before, read once (not one query per row).
+    before_by_id = {
+        invoice.amazon_invoice_id: _invoice_data(invoice)
+        for invoice in CoopInvoice.objects.filter(
+            vendor_code=vendor_code, amazon_invoice_id__in={r["amazon_invoice_id"].strip() for r in records}
+        )
+    }
     for record in records:
         values = {k: v for k, v in record.items() if k != "row"}
-        existing = CoopInvoice.objects.filter(
-            vendor_code=vendor_code, amazon_invoice_id=values["amazon_invoice_id"].strip()
-        ).first()
-        before = _invoice_data(existing) if existing is not None else None
+        before = before_by_id.get(values["amazon_invoice_id"].strip())
         invoice, is_new = invoice_record(vendor_code=vendor_code, user=user, source_import=report_import, **values)
         if is_new:
             created += 1
@@ -383,6 +387,11 @@ def _load_remittances(
     for record in records:
         grouped[record["remittance_id"]].append(record)
     created = updated = 0
+    known = set(
+        Remittance.objects.filter(vendor_code=vendor_code, remittance_id__in=list(grouped)).values_list(
+            "remittance_id", flat=True
+        )
+    )
     for remittance_id, rows in grouped.items():
         dates = {row["payment_date"] for row in rows}
         currencies = {row["currency"] for row in rows}
@@ -392,7 +401,7 @@ def _load_remittances(
                 f"currencies (rows {', '.join(str(r['row']) for r in rows)}); expected one date and currency "
                 "per payment"
             )
-        exists = Remittance.objects.filter(vendor_code=vendor_code, remittance_id=remittance_id).exists()
+        exists = remittance_id in known
         # Amazon lists deductions as negative amounts on the payment; store what was kept, positive.
         deductions = [
             DeductionInput(
@@ -417,7 +426,7 @@ def _load_remittances(
         )
         created += not exists
         updated += exists
-    skipped_note = f", {skipped} payment row{'s' if skipped != 1 else ''} skipped" if skipped else ""
+    skipped_note = f", {_count(skipped, 'payment row')} skipped" if skipped else ""
     return FileImportOutcome(
         rows_total=len(records),
         created=created,
