@@ -393,24 +393,15 @@ def received_by_asin(
     for row in chosen:
         if row["asin"] in asins:
             per_asin[row["asin"]].append(row)
+
+    def in_window(asin_rows: list[dict[str, Any]], column: str) -> Decimal:
+        amounts = [PeriodAmount(r["period_start"], r["period_end"], Decimal(r[column] or 0)) for r in asin_rows]
+        return basis_in_window(amounts, window_start=window_start, window_end=window_end).amount
+
     result: dict[str, Received] = {}
     for asin, asin_rows in per_asin.items():
-        units = basis_in_window(
-            [
-                PeriodAmount(r["period_start"], r["period_end"], Decimal(r["net_received_inventory_units"] or 0))
-                for r in asin_rows
-            ],
-            window_start=window_start,
-            window_end=window_end,
-        ).amount
-        cost = basis_in_window(
-            [
-                PeriodAmount(r["period_start"], r["period_end"], Decimal(r["net_received_inventory_cost"] or 0))
-                for r in asin_rows
-            ],
-            window_start=window_start,
-            window_end=window_end,
-        ).amount
+        units = in_window(asin_rows, "net_received_inventory_units")
+        cost = in_window(asin_rows, "net_received_inventory_cost")
         result[asin] = Received(units=int(units.to_integral_value()), cost=round2(cost))
     return ReceivedByAsin(
         by_asin=result,

@@ -23,6 +23,7 @@ from coop.models import CoopInvoice
 from coop.selectors import facts as fact_selectors
 from coop.services.invoice_flags import RATE_TOLERANCE
 from coop.services.invoice_flags import Flag
+from core.text import counted
 
 # At most this many differing PO/ASIN pairs (or lines) are spelled out in a flag; the rest are counted.
 _SHOWN = 5
@@ -44,10 +45,6 @@ def backup_lines_of(invoice: CoopInvoice) -> list[CoopBackupLine]:
             vendor_code_id=invoice.vendor_code_id, amazon_invoice_id=invoice.amazon_invoice_id
         ).order_by("line_no")
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _listed(items: list[str]) -> str:
@@ -149,7 +146,7 @@ def total_flags(invoice: CoopInvoice, lines: list[CoopBackupLine]) -> list[Flag]
     problems: list[str] = []
     for other, other_lines in sorted(others.items()):
         problems.append(
-            f"{_plural(len(other_lines), 'backup line')} {'is' if len(other_lines) == 1 else 'are'} in {other}, "
+            f"{counted(len(other_lines), 'backup line')} {'is' if len(other_lines) == 1 else 'are'} in {other}, "
             f"not the invoice's {currency}, so {'it' if len(other_lines) == 1 else 'they'} cannot add up to it: "
             + _listed(
                 [f"line {line.line_no} (ASIN {line.asin}, {line.charge_amount:,.2f} {other})" for line in other_lines]
@@ -251,7 +248,7 @@ def rate_flags(invoice: CoopInvoice, agreement: CoopAgreement, lines: list[CoopB
                 f"{in_force.amazon_agreement_id}, {in_force.start_date:%Y-%m-%d} to {until})"
             )
         parts.append(
-            f"{_plural(len(group), 'line')} at {line_rate:.2%} where {whose}: "
+            f"{counted(len(group), 'line')} at {line_rate:.2%} where {whose}: "
             + _listed([f"line {line.line_no} (ASIN {line.asin})" for line in group])
         )
     return [Flag("BACKUP_RATE_MISMATCH", "The backup charges another rate than agreed: " + "; ".join(parts) + ".")]

@@ -40,6 +40,7 @@ from coop.services.invoices import DeductionInput
 from coop.services.invoices import invoice_record
 from coop.services.invoices import remittance_record
 from core.exceptions import ApplicationError
+from core.text import counted
 from ingest.file_importers import FileImportOutcome
 from ingest.models import ReportImport
 from ingest.models.imports import MAX_KEPT_ERRORS
@@ -321,7 +322,7 @@ def _load_invoices(
         updated=updated,
         unchanged=unchanged,
         details=details,
-        message=f"{_count(len(records), 'invoice')}: {created} new, {updated} refreshed, {unchanged} unchanged.",
+        message=f"{counted(len(records), 'invoice')}: {created} new, {updated} refreshed, {unchanged} unchanged.",
     )
 
 
@@ -368,7 +369,7 @@ def _load_backup(
         deleted=result.deleted,
         details=details,
         message=(
-            f"{_count(len(records), 'backup line')} of {_count(invoices, 'invoice')}: {result.created} new, "
+            f"{counted(len(records), 'backup line')} of {counted(invoices, 'invoice')}: {result.created} new, "
             f"{result.updated} changed, {result.unchanged} unchanged, {result.deleted} removed{waiting}{kept}."
         ),
     )
@@ -426,15 +427,11 @@ def _load_remittances(
         )
         created += not exists
         updated += exists
-    skipped_note = f", {_count(skipped, 'payment row')} skipped" if skipped else ""
+    skipped_note = f", {counted(skipped, 'payment row')} skipped" if skipped else ""
     return FileImportOutcome(
         rows_total=len(records),
         created=created,
         updated=updated,
         details=details,
-        message=f"{_count(len(grouped), 'payment')}: {created} new, {updated} refreshed{skipped_note}.",
+        message=f"{counted(len(grouped), 'payment')}: {created} new, {updated} refreshed{skipped_note}.",
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
