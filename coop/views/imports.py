@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.http import HttpRequest
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -30,6 +29,7 @@ from coop.views.common import run_service
 from ingest.models import ReportImport
 from planning.models import Membership
 from planning.models import VendorCode
+from planning.scoping import get_for_user_or_404
 
 
 class UploadForm(forms.Form):
@@ -93,8 +93,8 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 
 
 def _upload_or_404(request: HttpRequest, pk: int) -> CoopFileUpload:
-    upload = get_object_or_404(
-        CoopFileUpload.objects.for_user(request.user).select_related("vendor_code", "report_import"), pk=pk
+    upload = get_for_user_or_404(
+        CoopFileUpload.objects.select_related("vendor_code", "report_import"), request.user, pk=pk
     )
     if upload.status == CoopFileUpload.Status.QUEUED and upload.report_import and upload.report_import.is_finished:
         # The worker finished but its on_finished hook did not get through: catch up now.
@@ -117,7 +117,7 @@ def upload_status(request: HttpRequest, pk: int) -> HttpResponse:
 def upload_for_report(request: HttpRequest, import_pk: int) -> HttpResponse:
     """Where a co-op import's "map the columns" link leads: the upload of that file (CLI imports get one
     when they finish)."""
-    report_import = get_object_or_404(ReportImport.objects.for_user(request.user), pk=import_pk)
+    report_import = get_for_user_or_404(ReportImport.objects.all(), request.user, pk=import_pk)
     if report_import.source not in KIND_BY_SOURCE:
         raise Http404("Not a co-op file.")
     upload = services.coop_upload_for_import(report_import) or services.coop_upload_sync(report_import=report_import)
