@@ -45,18 +45,48 @@ def _is_input(sender: type[Model]) -> bool:
     return meta.app_label in MBR_INPUT_APPS or meta.label_lower in MBR_INPUT_MODELS
 
 
-def _changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    from reviews.selectors.mbr import fx_rates_changed
-    from reviews.selectors.mbr import rollups_changed
+class _BrandChanged:
+    """The on-commit callback that gives a brand's cached pages a new version."""
 
+    def __init__(self, brand_id: int) -> None:
+        self.brand_id = brand_id
+
+    def __call__(self) -> None:
+        from reviews.selectors.mbr import rollups_changed
+
+        rollups_changed([self.brand_id])
+
+
+def _fx_changed() -> None:
+    from reviews.selectors.mbr import fx_rates_changed
+
+    fx_rates_changed()
+
+
+def _pending(match: Any) -> bool:
+    """Whether the current atomic block already holds a matching on-commit callback: a service saving a
+    thousand rows of one brand bumps its version once, not a thousand times. Only callbacks of the same
+    savepoint level count: Django drops a savepoint's callbacks when it rolls back, and a save in another
+    level registers its own (at worst one bump more, never one less)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return False
+    level = set(connection.savepoint_ids)
+    return any(sids == level and match(func) for sids, func, _ in connection.run_on_commit)
+
+
+def _changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if sender._meta.label_lower == "reviews.fxrate":
-        transaction.on_commit(fx_rates_changed)
+        if not _pending(lambda func: func is _fx_changed):
+            transaction.on_commit(_fx_changed)
         return
     if not _is_input(sender):
         return
     brand_id = brand_id_of(instance)
-    if brand_id is not None:
-        transaction.on_commit(lambda: rollups_changed([brand_id]))
+    if brand_id is not None and not _pending(
+        lambda func: isinstance(func, _BrandChanged) and func.brand_id == brand_id
+    ):
+        transaction.on_commit(_BrandChanged(brand_id))
 
 
 def connect_mbr_cache() -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from coop.models import Chargeback
 from reviews.mbr_cache import brand_id_of
@@ -35,7 +36,8 @@ def test_a_chargeback_recorded_after_the_page_was_cached_shows_on_the_next_reque
     filters = MbrFilters(brand=brand_a.brand, month=MARCH)
     assert _coop_rows(cached_mbr_data(filters=filters, user=None)) == []
 
-    with django_capture_on_commit_callbacks(execute=True):
+    # As a service records it: in its own atomic block.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         ChargebackFactory(vendor_code=brand_a.vendor_code, notified_at=date(2026, 3, 2), amount=Decimal("250.00"))
 
     assert [Decimal(v) for v in _coop_rows(cached_mbr_data(filters=filters, user=None))] == [Decimal("250.00")]
@@ -77,3 +79,17 @@ def test_brand_of_a_row_follows_its_brand_lookup(brand_a: Any) -> None:
     assert brand_id_of(chargeback) == brand_a.brand.pk
     assert brand_id_of(brand_a.brand) == brand_a.brand.pk
     assert brand_id_of(FxRate(month=MARCH, from_currency="EUR", to_currency="USD", rate=1)) is None
+
+
+def test_many_rows_of_one_brand_in_one_transaction_bump_its_version_once(
+    brand_a: Any, brand_b: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    from django.core.cache import cache
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for day in (2, 3, 4):
+            ChargebackFactory(vendor_code=brand_a.vendor_code, notified_at=date(2026, 3, day))
+        ChargebackFactory(vendor_code=brand_b.vendor_code, notified_at=date(2026, 3, 5))
+    bumps = [c for c in callbacks if type(c).__name__ == "_BrandChanged"]
+    assert sorted(c.brand_id for c in bumps) == sorted([brand_a.brand.pk, brand_b.brand.pk])
+    assert cache.get(f"reviews:rollups-version:{brand_a.brand.pk}") is not None
