@@ -30,6 +30,7 @@ from core.periods import month_start
 from reviews.fx import MissingFxRate
 from reviews.fx import convert_currency
 from reviews.metrics import derive_ratios
+from reviews.metrics.base import is_missing
 from reviews.metrics.base import none_for_missing
 from reviews.models import AdsRollup
 from reviews.models import FxRate
@@ -329,12 +330,8 @@ def over_time(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return total
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
 def _decimal_or_none(value: Any) -> Decimal | None:
-    if _missing(value):
+    if is_missing(value):
         return None
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
@@ -360,11 +357,11 @@ def derive(rows: Sequence[dict[str, Any]], *, start_on_hand: dict[Any, Any] | No
     for column in INT_MEASURES:
         if column == "data_through":
             continue
-        columns[column] = pd.array([None if _missing(v) else int(v) for v in columns[column]], dtype="Int64")
+        columns[column] = pd.array([None if is_missing(v) else int(v) for v in columns[column]], dtype="Int64")
     starts = [None if start_on_hand is None else start_on_hand.get(i) for i in range(len(rows))]
     columns["start_sellable_on_hand_units"] = pd.array(starts, dtype="Int64")
     averages = [
-        None if _missing(units) or _missing(days) or not days else Decimal(int(units) * 7) / Decimal(int(days))
+        None if is_missing(units) or is_missing(days) or not days else Decimal(int(units) * 7) / Decimal(int(days))
         for units, days in zip(columns["shipped_units"], columns["shipped_days"], strict=True)
     ]
     columns["avg_weekly_shipped_units"] = pd.Series(averages, dtype=object)
